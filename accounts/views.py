@@ -1,0 +1,35 @@
+from django.contrib.auth import get_user_model, login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.forms import SignupForm
+
+
+def safe_next_url(request: HttpRequest, default: str = "/") -> str:
+    """The `next` address from the form or query, if it points back into this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(safe_next_url(request))
+    else:
+        form = SignupForm()
+    return render(
+        request, "registration/signup.html", {"form": form, "next": safe_next_url(request, "")}
+    )
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    return render(request, "accounts/profile.html", {"member": member})

@@ -1,0 +1,34 @@
+from django.db import models
+from django.urls import reverse
+
+from config.markup import EditorialMarkdownModel
+from config.validators import validate_public_slug
+
+
+class ConditionQuerySet(models.QuerySet):
+    def with_remedy_counts(self) -> "ConditionQuerySet":
+        return self.annotate(remedy_count=models.Count("pairs"))
+
+
+class Condition(EditorialMarkdownModel):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, validators=[validate_public_slug])
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One plain sentence, shown in lists and previews."
+    )
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = ("description",)
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("condition_detail", args=[self.slug])

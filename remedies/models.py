@@ -1,0 +1,370 @@
+"""The curated content: remedies, their pairs with conditions, and what supports them."""
+
+import html
+from collections.abc import Iterator
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from config.markup import EditorialMarkdownModel
+from config.validators import validate_public_slug
+from remedies.citations import strip_citation_markers, validate_citation_markers
+
+TEASER_LENGTH = 150
+
+
+class Effectiveness(models.IntegerChoices):
+    """Overall verdict for a remedy used for one condition; higher is better."""
+
+    EFFECTIVE = 7, "Effective"
+    LIKELY_EFFECTIVE = 6, "Likely effective"
+    POSSIBLY_EFFECTIVE = 5, "Possibly effective"
+    INSUFFICIENT_EVIDENCE = 4, "Insufficient evidence"
+    POSSIBLY_INEFFECTIVE = 3, "Possibly ineffective"
+    LIKELY_INEFFECTIVE = 2, "Likely ineffective"
+    INEFFECTIVE = 1, "Ineffective"
+
+
+EFFECTIVENESS_DEFINITIONS = {
+    Effectiveness.EFFECTIVE: "Consistent benefit in several high-quality randomized trials "
+    "or meta-analyses of them, on outcomes that matter to patients.",
+    Effectiveness.LIKELY_EFFECTIVE: "Benefit in good trials, with minor inconsistencies or "
+    "limits in size or duration.",
+    Effectiveness.POSSIBLY_EFFECTIVE: "Some trials show benefit, but they are small, "
+    "open-label, short, heterogeneous, or measure surrogate markers rather than outcomes.",
+    Effectiveness.INSUFFICIENT_EVIDENCE: "Too little reliable research to say either way.",
+    Effectiveness.POSSIBLY_INEFFECTIVE: "Some trials found no benefit; the evidence is limited.",
+    Effectiveness.LIKELY_INEFFECTIVE: "Good trials found no benefit.",
+    Effectiveness.INEFFECTIVE: "Consistent absence of benefit in high-quality trials, or harm.",
+}
+
+
+class EvidenceGrade(models.TextChoices):
+    """Strength of the evidence for one outcome."""
+
+    A = "A", "A: strong"
+    B = "B", "B: good"
+    C = "C", "C: limited"
+    D = "D", "D: weak"
+    F = "F", "F: none or against"
+
+
+EVIDENCE_GRADE_DEFINITIONS = {
+    EvidenceGrade.A: "Several large, well-conducted randomized controlled trials or a "
+    "meta-analysis of them agree, on the outcome itself.",
+    EvidenceGrade.B: "Randomized trials agree, with some limits: fewer or smaller trials, "
+    "short follow-up, or some risk of bias.",
+    EvidenceGrade.C: "Small, open-label or heterogeneous trials, or results that vary "
+    "between populations and forms; suggestive, not settled.",
+    EvidenceGrade.D: "Mixed or conflicting trials, surrogate markers only, or mainly "
+    "observational and laboratory data.",
+    EvidenceGrade.F: "No benefit found in adequate trials, or evidence of harm.",
+}
+
+
+class Citation(models.Model):
+    """A source that editorial text cites with a `[@key]` marker."""
+
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        validators=[validate_public_slug],
+        help_text="Cite it in any editorial text as [@key].",
+    )
+    source_name = models.CharField(
+        max_length=200, help_text="As the source names itself, e.g. “Oxford Academic”."
+    )
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    pmid = models.CharField("PMID", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["source_name", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name}: {self.title}" if self.title else self.source_name
+
+
+class RemedyQuerySet(models.QuerySet):
+    def with_condition_counts(self) -> "RemedyQuerySet":
+        return self.annotate(condition_count=models.Count("pairs"))
+
+
+class Remedy(EditorialMarkdownModel):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, validators=[validate_public_slug])
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One plain sentence, shown in lists and previews."
+    )
+    what_it_is = models.TextField(blank=True, help_text="Markdown; cite sources as [@key].")
+    what_it_is_html = models.TextField(blank=True, editable=False)
+    how_it_works = models.TextField(blank=True, help_text="Markdown; cite sources as [@key].")
+    how_it_works_html = models.TextField(blank=True, editable=False)
+    why_important = models.TextField(
+        "why it’s important", blank=True, help_text="Markdown; cite sources as [@key]."
+    )
+    why_important_html = models.TextField(blank=True, editable=False)
+    considerations = models.TextField(blank=True, help_text="Markdown; cite sources as [@key].")
+    considerations_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = ("what_it_is", "how_it_works", "why_important", "considerations")
+    objects = RemedyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "remedies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        for field in self.markdown_fields:
+            validate_citation_markers(getattr(self, field), field=field)
+
+    def get_absolute_url(self) -> str:
+        return reverse("remedy_detail", args=[self.slug])
+
+    def cited_texts(self, remedy_wide_warnings: list["Warning"]) -> Iterator[str]:
+        """Texts of the remedy page in reading order, for numbering its citations."""
+        for field in self.markdown_fields:
+            yield getattr(self, f"{field}_html")
+        for warning in remedy_wide_warnings:
+            yield warning.body_html
+
+
+class PairQuerySet(models.QuerySet):
+    def ranked_for_remedy(self) -> "PairQuerySet":
+        """Use on `remedy.pairs` (which caches the remedy): its conditions, best first."""
+        return self.select_related("condition").order_by("-effectiveness", "condition__name")
+
+    def ranked_for_condition(self) -> "PairQuerySet":
+        """Use on `condition.pairs` (which caches the condition): its remedies, best first."""
+        return self.select_related("remedy").order_by("-effectiveness", "remedy__name")
+
+    def for_detail_page(self) -> "PairQuerySet":
+        return self.select_related("remedy", "condition").prefetch_related(
+            "regimens", "evidence_items"
+        )
+
+
+class Pair(EditorialMarkdownModel):
+    """A remedy used for one condition: the page at /remedies/<remedy>/<condition>/."""
+
+    remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, related_name="pairs")
+    condition = models.ForeignKey(
+        "conditions.Condition", on_delete=models.CASCADE, related_name="pairs"
+    )
+    effectiveness = models.PositiveSmallIntegerField(
+        choices=Effectiveness.choices, default=Effectiveness.INSUFFICIENT_EVIDENCE
+    )
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One plain sentence: the bottom line."
+    )
+    mechanism = models.TextField(
+        "why it works", blank=True, help_text="Markdown; cite sources as [@key]."
+    )
+    mechanism_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = ("mechanism",)
+    objects = PairQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "remedy for a condition"
+        verbose_name_plural = "remedies for conditions"
+        constraints = [
+            models.UniqueConstraint(fields=["remedy", "condition"], name="unique_remedy_condition")
+        ]
+        indexes = [models.Index(fields=["condition", "-effectiveness"])]
+
+    def __str__(self) -> str:
+        return f"{self.remedy} for {self.condition}"
+
+    def clean(self) -> None:
+        validate_citation_markers(self.mechanism, field="mechanism")
+
+    def get_absolute_url(self) -> str:
+        return reverse("pair_detail", args=[self.remedy.slug, self.condition.slug])
+
+    @property
+    def teaser(self) -> str:
+        """The start of the mechanism text, as plain text, for previews."""
+        plain = html.unescape(strip_tags(self.mechanism_html))
+        text = " ".join(strip_citation_markers(plain).split())
+        if len(text) <= TEASER_LENGTH:
+            return text
+        return text[:TEASER_LENGTH] + "..."
+
+    def cited_texts(self, warnings: list["Warning"]) -> Iterator[str]:
+        """Texts of the pair page in reading order, for numbering its citations."""
+        yield self.mechanism_html
+        for regimen in self.regimens.all():
+            yield from regimen.cited_texts()
+        for item in self.evidence_items.all():
+            yield item.finding_html
+        for warning in warnings:
+            yield warning.body_html
+        # The pair page also carries the remedy's general information, after the above.
+        yield from self.remedy.cited_texts(remedy_wide_warnings=[])
+
+
+class DosingRegimen(EditorialMarkdownModel):
+    """One way to take the remedy for the condition, as studied."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="regimens")
+    order = models.PositiveSmallIntegerField(default=0)
+    form = models.CharField(max_length=120, help_text="e.g. “MK-4 (menatetrenone)”.")
+    approach = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “pharmacologic dosing (Japan)”."
+    )
+    dose = models.CharField(max_length=300, blank=True)
+    frequency = models.CharField(max_length=300, blank=True)
+    duration = models.CharField(max_length=300, blank=True)
+    with_food = models.CharField(max_length=300, blank=True)
+    pair_with = models.CharField("what to pair with", max_length=300, blank=True)
+    details = models.TextField(blank=True, help_text="Markdown; cite sources as [@key].")
+    details_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = ("details",)
+    # Short plain-text fields that may carry [@key] citation markers.
+    cited_fields = ("dose", "frequency", "duration", "with_food", "pair_with")
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.form} — {self.approach}" if self.approach else self.form
+
+    def clean(self) -> None:
+        for field in (*self.cited_fields, "details"):
+            validate_citation_markers(getattr(self, field), field=field)
+
+    def cited_texts(self) -> Iterator[str]:
+        for field in self.cited_fields:
+            yield getattr(self, field)
+        yield self.details_html
+
+
+class Evidence(EditorialMarkdownModel):
+    """What studies found for one outcome of the pair."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="evidence_items")
+    order = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=120, help_text="e.g. “Fracture outcomes”.")
+    outcome_note = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “the endpoint that matters most”."
+    )
+    intervention = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “MK-4 (45 mg/day)”."
+    )
+    study_designs = models.CharField(
+        max_length=300, blank=True, help_text="e.g. “several Japanese RCTs and meta-analyses”."
+    )
+    grade = models.CharField(max_length=1, choices=EvidenceGrade.choices)
+    finding = models.TextField(help_text="Markdown; cite sources as [@key].")
+    finding_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = ("finding",)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade__in=EvidenceGrade.values), name="evidence_grade_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.intervention}" if self.intervention else self.outcome
+
+    def clean(self) -> None:
+        validate_citation_markers(self.finding, field="finding")
+
+
+class WarningQuerySet(models.QuerySet):
+    def for_pair(self, pair: Pair) -> "WarningQuerySet":
+        """The pair's own warnings and the remedy-wide ones, in editorial order."""
+        return self.filter(Q(pair=pair) | Q(remedy_id=pair.remedy_id, pair__isnull=True))
+
+    def remedy_wide(self) -> "WarningQuerySet":
+        return self.filter(pair__isnull=True)
+
+
+class Warning(EditorialMarkdownModel):
+    class Kind(models.TextChoices):
+        DRUG_INTERACTION = "interaction", "Drug interaction"
+        SAFETY = "safety", "Safety"
+        NOT_A_SUBSTITUTE = "not-a-substitute", "Not a substitute"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        MAJOR = "major", "Major"
+        MODERATE = "moderate", "Moderate"
+        MINOR = "minor", "Minor"
+
+    remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, related_name="warnings")
+    pair = models.ForeignKey(
+        Pair,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="warnings",
+        help_text="Leave empty for a warning that applies to every use of the remedy.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown; cite sources as [@key].")
+    body_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = ("body",)
+    objects = WarningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=["major", "moderate", "minor"]),
+                name="warning_severity_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.pair_id and self.remedy_id and self.pair.remedy_id != self.remedy_id:
+            raise ValidationError({"pair": "This pair belongs to another remedy."})
+        validate_citation_markers(self.body, field="body")
+
+    @property
+    def is_remedy_wide(self) -> bool:
+        return self.pair_id is None
+
+
+class Product(models.Model):
+    """A product editors recommend for the remedy."""
+
+    remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, related_name="products")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    brand = models.CharField(max_length=120, blank=True)
+    form = models.CharField(max_length=120, blank=True, help_text="e.g. “MK-7, 180 µg softgel”.")
+    description = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.name}".strip()

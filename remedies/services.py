@@ -1,0 +1,40 @@
+"""Writes on curated content that happen outside the admin."""
+
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+
+from config.markup import EditorialMarkdownModel
+from remedies.models import Remedy
+
+SEED_FIXTURE = "seed"
+SEED_REMEDY_SLUG = "vitamin-k2"
+
+
+def markdown_rerender_all() -> int:
+    """Re-render every stored editorial Markdown field; returns the number of rows."""
+    count = 0
+    for model in apps.get_models():
+        if not issubclass(model, EditorialMarkdownModel):
+            continue
+        fields = [f"{name}_html" for name in model.markdown_fields]
+        for instance in model.objects.iterator():
+            instance.render_markdown_fields()
+            model.objects.filter(pk=instance.pk).update(
+                **{field: getattr(instance, field) for field in fields}
+            )
+            count += 1
+    return count
+
+
+@transaction.atomic
+def seed_load(*, force: bool = False) -> bool:
+    """Load the first curated entry (Vitamin K2 for Osteoporosis) unless it is there.
+
+    Returns whether it loaded. Fixtures bypass `save()`, so the Markdown is rendered after.
+    """
+    if not force and Remedy.objects.filter(slug=SEED_REMEDY_SLUG).exists():
+        return False
+    call_command("loaddata", SEED_FIXTURE, verbosity=0)
+    markdown_rerender_all()
+    return True

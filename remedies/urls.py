@@ -1,0 +1,14 @@
+from django.urls import path
+
+from remedies import views
+
+urlpatterns = [
+    path("remedies/", views.remedy_list, name="remedy_list"),
+    path("remedies/<slug:remedy_slug>/", views.remedy_detail, name="remedy_detail"),
+    path(
+        "remedies/<slug:remedy_slug>/<slug:condition_slug>/",
+        views.pair_detail,
+        name="pair_detail",
+    ),
+    path("how-we-grade-evidence/", views.grading, name="grading"),
+]

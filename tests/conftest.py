@@ -1,0 +1,123 @@
+"""Shared fixtures: the seed entry and small factories for content and members."""
+
+import itertools
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from conditions.models import Condition
+from remedies.models import Citation, Pair, Remedy
+from remedies.services import seed_load
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse
+# to run beside it without this. Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_sequence = itertools.count(1)
+
+
+def is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    if is_postgres():
+        return
+    required = os.environ.get("REQUIRE_POSTGRES") == "1"
+    for item in items:
+        if "postgres" in item.keywords:
+            if required:
+                item.add_marker(
+                    pytest.mark.xfail(
+                        reason="REQUIRE_POSTGRES=1 but not on PostgreSQL", strict=True, run=False
+                    )
+                )
+            else:
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason="needs PostgreSQL: run with DATABASE_URL=postgres://... "
+                        "(CI runs it in its PostgreSQL pass)"
+                    )
+                )
+
+
+@pytest.fixture
+def seed(db) -> Pair:
+    """The shipped first entry, Vitamin K2 for Osteoporosis, loaded as `make run` does."""
+    seed_load()
+    return Pair.objects.select_related("remedy", "condition").get(
+        remedy__slug="vitamin-k2", condition__slug="osteoporosis"
+    )
+
+
+@pytest.fixture
+def make_remedy(db):
+    def make(**fields) -> Remedy:
+        n = next(_sequence)
+        fields.setdefault("name", f"Remedy {n}")
+        fields.setdefault("slug", f"remedy-{n}")
+        return Remedy.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_condition(db):
+    def make(**fields) -> Condition:
+        n = next(_sequence)
+        fields.setdefault("name", f"Condition {n}")
+        fields.setdefault("slug", f"condition-{n}")
+        return Condition.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_pair(db, make_remedy, make_condition):
+    def make(**fields) -> Pair:
+        if "remedy" not in fields:
+            fields["remedy"] = make_remedy()
+        if "condition" not in fields:
+            fields["condition"] = make_condition()
+        return Pair.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_citation(db):
+    def make(**fields) -> Citation:
+        n = next(_sequence)
+        fields.setdefault("key", f"source-{n}")
+        fields.setdefault("source_name", f"Source {n}")
+        return Citation.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_member(db):
+    def make(username: str | None = None, password: str = "a-long-passphrase-1", **fields) -> User:
+        username = username or f"member{next(_sequence)}"
+        return User.objects.create_user(username=username, password=password, **fields)
+
+    return make
+
+
+@pytest.fixture
+def editor(make_member) -> User:
+    user = make_member("editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    # Production serves hashed files from a manifest made by collectstatic; tests serve
+    # the source files directly so they need no build step.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
