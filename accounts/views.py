@@ -1,9 +1,11 @@
 from django.contrib.auth import get_user_model, login
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import SignupForm
+from discussion.models import Comment
 
 
 def safe_next_url(request: HttpRequest, default: str = "/") -> str:
@@ -30,6 +32,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
+PROFILE_PAGE_SIZE = 20
+
+
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
-    return render(request, "accounts/profile.html", {"member": member})
+    comments = Paginator(Comment.objects.by_author_newest_first(member), PROFILE_PAGE_SIZE)
+    page = comments.get_page(request.GET.get("page"))
+    return render(request, "accounts/profile.html", {"member": member, "page": page})

@@ -109,6 +109,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Models whose objects may carry a discussion ("app_label.model").
+DISCUSSION_TARGETS = ["remedies.remedy", "remedies.pair"]
+
+# (how many, per how many seconds) for each member.
+RATE_LIMITS = {
+    "comment": (int(os.environ.get("RATE_LIMIT_COMMENTS", "10")), 60),
+    "vote": (int(os.environ.get("RATE_LIMIT_VOTES", "60")), 60),
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", remedy_views.home, name="home"),
     path("", include("remedies.urls")),
     path("", include("conditions.urls")),
+    path("", include("discussion.urls")),
     path("accounts/", include("accounts.urls")),
     path("members/<str:username>/", account_views.profile, name="profile"),
     path("admin/", admin.site.urls),

@@ -2,15 +2,19 @@
 
 import html
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import strip_tags
 
 from config.markup import EditorialMarkdownModel
 from config.validators import validate_public_slug
+from discussion.models import AbstractVote, Comment, VotableModel
+from discussion.tree import TargetThreads
 from remedies.citations import strip_citation_markers, validate_citation_markers
 
 TEASER_LENGTH = 150
@@ -90,6 +94,15 @@ class Citation(models.Model):
         return f"{self.source_name}: {self.title}" if self.title else self.source_name
 
 
+@dataclass(frozen=True)
+class RemedyStatistics:
+    conditions: int
+    upvotes: int
+    downvotes: int
+    comments: int
+    members: int
+
+
 class RemedyQuerySet(models.QuerySet):
     def with_condition_counts(self) -> "RemedyQuerySet":
         return self.annotate(condition_count=models.Count("pairs"))
@@ -131,6 +144,20 @@ class Remedy(EditorialMarkdownModel):
     def get_absolute_url(self) -> str:
         return reverse("remedy_detail", args=[self.slug])
 
+    def statistics(self, pairs: list["Pair"], threads: TargetThreads) -> RemedyStatistics:
+        """Figures for "Remedy Statistics", given its pairs and the threads of the remedy
+        and its pairs: one more query, whatever the amount of activity."""
+        thread_ids = [thread.pk for thread in threads.threads]
+        commenters = Comment.objects.filter(thread__in=thread_ids, is_deleted=False)
+        voters = PairVote.objects.filter(target__remedy=self)
+        return RemedyStatistics(
+            conditions=len(pairs),
+            upvotes=sum(pair.upvotes for pair in pairs),
+            downvotes=sum(pair.downvotes for pair in pairs),
+            comments=threads.comment_count,
+            members=commenters.values("author").union(voters.values("user")).count(),
+        )
+
     def cited_texts(self, remedy_wide_warnings: list["Warning"]) -> Iterator[str]:
         """Texts of the remedy page in reading order, for numbering its citations."""
         for field in self.markdown_fields:
@@ -153,9 +180,19 @@ class PairQuerySet(models.QuerySet):
             "regimens", "evidence_items"
         )
 
+    def with_viewer_vote(self, user) -> "PairQuerySet":
+        """Annotate `viewer_vote`: the viewer's own vote on the pair (1, -1) or 0."""
+        if not user.is_authenticated:
+            return self.annotate(viewer_vote=Value(0))
+        own = PairVote.objects.filter(target=OuterRef("pk"), user=user).values("value")
+        return self.annotate(viewer_vote=Coalesce(Subquery(own[:1]), Value(0)))
 
-class Pair(EditorialMarkdownModel):
-    """A remedy used for one condition: the page at /remedies/<remedy>/<condition>/."""
+
+class Pair(EditorialMarkdownModel, VotableModel):
+    """A remedy used for one condition: the page at /remedies/<remedy>/<condition>/.
+
+    Members vote on whether it helps (`upvotes`, `downvotes`, kept by PairVote).
+    """
 
     remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, related_name="pairs")
     condition = models.ForeignKey(
@@ -187,6 +224,11 @@ class Pair(EditorialMarkdownModel):
 
     def __str__(self) -> str:
         return f"{self.remedy} for {self.condition}"
+
+    @classmethod
+    def discussion_queryset(cls) -> PairQuerySet:
+        """What the discussion app needs to link back here without more queries."""
+        return cls.objects.select_related("remedy", "condition")
 
     def clean(self) -> None:
         validate_citation_markers(self.mechanism, field="mechanism")
@@ -350,6 +392,20 @@ class Warning(EditorialMarkdownModel):
     @property
     def is_remedy_wide(self) -> bool:
         return self.pair_id is None
+
+
+class PairVote(AbstractVote):
+    """A member's answer to "does it help for this condition?"."""
+
+    target = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="votes")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "target"], name="one_vote_per_member_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} on {self.target_id}"
 
 
 class Product(models.Model):

@@ -10,5 +10,10 @@ urlpatterns = [
         views.pair_detail,
         name="pair_detail",
     ),
+    path(
+        "remedies/<slug:remedy_slug>/<slug:condition_slug>/vote/",
+        views.pair_vote,
+        name="pair_vote",
+    ),
     path("how-we-grade-evidence/", views.grading, name="grading"),
 ]

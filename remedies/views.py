@@ -1,6 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from discussion import drafts
+from discussion.forms import VoteForm
+from discussion.tree import Discussion, TargetThreads, discussion_load
+from discussion.views import login_redirect, safe_next, vote_response
 from remedies.citations import References
 from remedies.models import (
     EFFECTIVENESS_DEFINITIONS,
@@ -8,6 +14,7 @@ from remedies.models import (
     Effectiveness,
     EvidenceGrade,
     Pair,
+    PairVote,
     Remedy,
     Warning,
 )
@@ -27,10 +34,20 @@ def remedy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _discussion(request: HttpRequest, target, threads: TargetThreads) -> Discussion:
+    return discussion_load(
+        target=target,
+        thread=threads.get(target),
+        viewer=request.user,
+        draft=drafts.draft_for(request.session, target),
+    )
+
+
 def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
     remedy = get_object_or_404(Remedy, slug=remedy_slug)
     pairs = list(remedy.pairs.ranked_for_remedy())
     warnings = list(remedy.warnings.remedy_wide())
+    threads = TargetThreads([remedy, *pairs])
     return render(
         request,
         "remedies/remedy_detail.html",
@@ -40,15 +57,21 @@ def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
             "warnings": warnings,
             "products": list(remedy.products.all()),
             "references": References(remedy.cited_texts(warnings)),
+            "remedy_discussion": _discussion(request, remedy, threads),
+            "statistics": remedy.statistics(pairs, threads),
         },
     )
 
 
 def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> HttpResponse:
     pair = get_object_or_404(
-        Pair.objects.for_detail_page(), remedy__slug=remedy_slug, condition__slug=condition_slug
+        Pair.objects.for_detail_page().with_viewer_vote(request.user),
+        remedy__slug=remedy_slug,
+        condition__slug=condition_slug,
     )
     warnings = list(Warning.objects.for_pair(pair))
+    remedy_pairs = list(pair.remedy.pairs.ranked_for_remedy())
+    threads = TargetThreads([pair.remedy, *remedy_pairs])
     return render(
         request,
         "remedies/pair_detail.html",
@@ -57,10 +80,34 @@ def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> 
             "remedy": pair.remedy,
             "condition": pair.condition,
             "warnings": warnings,
-            "remedy_pairs": list(pair.remedy.pairs.ranked_for_remedy()),
+            "remedy_pairs": remedy_pairs,
             "products": list(pair.remedy.products.all()),
             "references": References(pair.cited_texts(warnings)),
+            "remedy_discussion": _discussion(request, pair.remedy, threads),
+            "pair_discussion": _discussion(request, pair, threads),
+            "statistics": pair.remedy.statistics(remedy_pairs, threads),
         },
+    )
+
+
+@require_POST
+def pair_vote(request: HttpRequest, remedy_slug: str, condition_slug: str) -> HttpResponse:
+    pair = get_object_or_404(
+        Pair.objects.select_related("remedy", "condition"),
+        remedy__slug=remedy_slug,
+        condition__slug=condition_slug,
+    )
+    next_url = safe_next(request, f"{pair.get_absolute_url()}#community-vote")
+    if not request.user.is_authenticated:
+        return login_redirect(request, next_url)
+    return vote_response(
+        request,
+        form=VoteForm(request.POST),
+        vote_model=PairVote,
+        target=pair,
+        action=reverse("pair_vote", args=[remedy_slug, condition_slug]),
+        dom_id="pair-votes",
+        next_url=next_url,
     )
 
 

@@ -121,3 +121,35 @@ def _static_files_without_collectstatic(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def make_comment(db, make_member):
+    """Post through the real service, as a member would."""
+    from discussion.services import comment_create
+
+    def make(target, *, author=None, body: str = "A comment", parent=None):
+        return comment_create(
+            author=author or make_member(),
+            target=target,
+            body=body,
+            parent_id=parent.pk if parent else None,
+        )
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate-limit counters and double-submit tokens live in the cache; start each test clean.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a member; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

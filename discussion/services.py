@@ -1,0 +1,158 @@
+"""Writes on discussions and votes. No request, messages or templates in here."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.markup import render_markdown
+from discussion.models import (
+    AbstractVote,
+    Comment,
+    Tally,
+    Thread,
+    VotableModel,
+    VoteValue,
+    wilson_lower_bound,
+)
+
+MAX_COMMENT_LENGTH = 10_000
+
+
+class DiscussionError(Exception):
+    """Input a member can fix: the message is shown to them."""
+
+
+def thread_get_or_create(*, target: models.Model) -> Thread:
+    thread, _ = Thread.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    )
+    return thread
+
+
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise DiscussionError("Write something before posting.")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise DiscussionError(
+            f"A comment can be at most {MAX_COMMENT_LENGTH:,} characters "
+            f"(this one has {len(body):,})."
+        )
+    return body
+
+
+@transaction.atomic
+def comment_create(*, author, target: models.Model, body: str, parent_id: int | None) -> Comment:
+    """Post a comment on the target's discussion, or a reply to `parent_id` in it."""
+    body = _clean_body(body)
+    thread = thread_get_or_create(target=target)
+    parent = None
+    if parent_id is not None:
+        # Locking the parent serializes this reply with the parent's deletion.
+        parent = Comment.objects.select_for_update().filter(pk=parent_id).first()
+        if parent is None:
+            raise DiscussionError("The comment you replied to no longer exists.")
+        if parent.thread_id != thread.pk:
+            raise DiscussionError("You can only reply to a comment in the same discussion.")
+    comment = Comment(
+        thread=thread,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 0,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+    )
+    if parent is not None:
+        comment.root_id = parent.root_id
+    comment.save()
+    if parent is None:
+        Comment.objects.filter(pk=comment.pk).update(root=comment)
+        comment.root_id = comment.pk
+    Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+def _ensure_author(comment: Comment, user) -> None:
+    if comment.author_id != user.pk:
+        raise PermissionDenied("Only the author can change this comment.")
+    if comment.is_deleted:
+        raise DiscussionError("This comment was deleted.")
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, user, body: str) -> Comment:
+    _ensure_author(comment, user)
+    comment.body = _clean_body(body)
+    comment.body_html = render_markdown(comment.body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user) -> bool:
+    """Delete the member's comment. Returns True if it stays as "[deleted]" for its replies.
+
+    A comment without replies disappears; so does a "[deleted]" parent left without any.
+    """
+    _ensure_author(comment, user)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    Thread.objects.filter(pk=comment.thread_id).update(comment_count=F("comment_count") - 1)
+    if comment.replies.exists():
+        comment.is_deleted = True
+        comment.body = ""
+        comment.body_html = ""
+        comment.save(update_fields=["is_deleted", "body", "body_html"])
+        return True
+    parent_id = comment.parent_id
+    comment.delete()
+    while parent_id is not None:
+        parent = Comment.objects.select_for_update().get(pk=parent_id)
+        if not parent.is_deleted or parent.replies.exists():
+            break
+        parent_id = parent.parent_id
+        parent.delete()
+    return False
+
+
+def vote_toggle(*, vote_model: type[AbstractVote], target: VotableModel, user, value: int) -> Tally:
+    """Vote `value` on `target`: a first vote counts, the same vote again removes it, the
+    other one switches it. Counters change with F() in the same transaction as the vote
+    row, so they always equal the rows, whatever runs concurrently."""
+    if value not in VoteValue.values:
+        raise DiscussionError("A vote is either up or down.")
+    target_model = type(target)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _vote_toggle_once(vote_model, target_model, target.pk, user, value)
+        except IntegrityError:
+            # Another request of the same member inserted the row first; read it again.
+            continue
+    raise DiscussionError("Your vote could not be saved. Please try again.")
+
+
+def _vote_toggle_once(vote_model, target_model, target_pk: int, user, value: int) -> Tally:
+    vote = vote_model.objects.select_for_update().filter(target_id=target_pk, user=user).first()
+    up_delta = down_delta = 0
+    if vote is None:
+        vote_model.objects.create(target_id=target_pk, user=user, value=value)
+        mine = value
+        up_delta, down_delta = (1, 0) if value == VoteValue.UP else (0, 1)
+    elif vote.value == value:
+        vote.delete()
+        mine = 0
+        up_delta, down_delta = (-1, 0) if value == VoteValue.UP else (0, -1)
+    else:
+        vote.value = value
+        vote.save(update_fields=["value"])
+        mine = value
+        up_delta, down_delta = (1, -1) if value == VoteValue.UP else (-1, 1)
+    rows = target_model.objects.filter(pk=target_pk)
+    rows.update(upvotes=F("upvotes") + up_delta, downvotes=F("downvotes") + down_delta)
+    # Our update holds the row lock until commit, so these counts are final for us.
+    up, down = rows.values_list("upvotes", "downvotes").get()
+    rows.update(score=wilson_lower_bound(up, down))
+    return Tally(up=up, down=down, mine=mine)
