@@ -23,9 +23,8 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    executable = chromium_path()
-    if executable is None:
+def playwright():
+    if chromium_path() is None:
         message = "Chromium not found: install Debian's 'chromium' package to run browser tests"
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message)
@@ -33,11 +32,43 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def no_js_browser(playwright):
+    """Chromium with JavaScript switched off in its settings, as a person would: unlike
+    Playwright's java_script_enabled=False, this also shows <noscript> content."""
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(),
+        headless=True,
+        args=[*CHROMIUM_FLAGS, "--blink-settings=scriptEnabled=false"],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(params=["settings", "emulation"])
+def no_js_page(request, browser, no_js_browser, live_server):
+    """A page without JavaScript: switched off in Chromium's settings, or paused by
+    Playwright's emulation (which still hides <noscript> content)."""
+    if request.param == "settings":
+        context = no_js_browser.new_context(base_url=live_server.url)
+    else:
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 @pytest.fixture
