@@ -58,8 +58,13 @@ class Discussion:
         return reverse("comment_create", args=[self.target_label, self.target.pk])
 
     @property
+    def page_url(self) -> str:
+        """The page that shows this discussion."""
+        return self.target.get_absolute_url()
+
+    @property
     def return_url(self) -> str:
-        return f"{self.target.get_absolute_url()}#discussion-{self.key}"
+        return f"{self.page_url}#discussion-{self.key}"
 
     @property
     def comment_count(self) -> int:

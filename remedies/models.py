@@ -4,6 +4,7 @@ import html
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
@@ -13,7 +14,7 @@ from django.utils.html import strip_tags
 
 from config.markup import EditorialMarkdownModel
 from config.validators import validate_public_slug
-from discussion.models import AbstractVote, Comment, VotableModel
+from discussion.models import AbstractVote, Comment, Thread, VotableModel
 from discussion.tree import TargetThreads
 from remedies.citations import strip_citation_markers, validate_citation_markers
 
@@ -124,6 +125,8 @@ class Remedy(EditorialMarkdownModel):
     why_important_html = models.TextField(blank=True, editable=False)
     considerations = models.TextField(blank=True, help_text="Markdown; cite sources as [@key].")
     considerations_html = models.TextField(blank=True, editable=False)
+    # Deleting the remedy deletes its discussion too.
+    discussion_threads = GenericRelation(Thread, related_query_name="remedy")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -208,6 +211,8 @@ class Pair(EditorialMarkdownModel, VotableModel):
         "why it works", blank=True, help_text="Markdown; cite sources as [@key]."
     )
     mechanism_html = models.TextField(blank=True, editable=False)
+    # Deleting the pair deletes its discussion too.
+    discussion_threads = GenericRelation(Thread, related_query_name="pair")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
