@@ -23,7 +23,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignupForm(request.POST)
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.MemberBackend")
             return redirect(safe_next_url(request))
     else:
         form = SignupForm()
@@ -37,6 +37,8 @@ PROFILE_PAGE_SIZE = 20
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
-    comments = Paginator(Comment.objects.by_author_newest_first(member), PROFILE_PAGE_SIZE)
+    comments = Paginator(
+        Comment.objects.by_author_newest_first(member, request.user), PROFILE_PAGE_SIZE
+    )
     page = comments.get_page(request.GET.get("page"))
     return render(request, "accounts/profile.html", {"member": member, "page": page})

@@ -1,16 +1,20 @@
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from config.markup import EditorialMarkdownModel
+from config.publishing import PublishableModel, PublishableQuerySet
 from config.validators import validate_public_slug
 
 
-class ConditionQuerySet(models.QuerySet):
+class ConditionQuerySet(PublishableQuerySet):
     def with_remedy_counts(self) -> "ConditionQuerySet":
-        return self.annotate(remedy_count=models.Count("pairs"))
+        """Count the published remedies for each condition."""
+        published = models.Q(pairs__status="published", pairs__remedy__status="published")
+        return self.annotate(remedy_count=models.Count("pairs", filter=published))
 
 
-class Condition(EditorialMarkdownModel):
+class Condition(EditorialMarkdownModel, PublishableModel):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True, validators=[validate_public_slug])
     summary = models.CharField(
@@ -23,6 +27,7 @@ class Condition(EditorialMarkdownModel):
 
     markdown_fields = ("description",)
     objects = ConditionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

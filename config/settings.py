@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "simple_history",
     "accounts",
     "discussion",
     "conditions",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +114,9 @@ else:
 # Models whose objects may carry a discussion ("app_label.model").
 DISCUSSION_TARGETS = ["remedies.remedy", "remedies.pair"]
 
+# A comment is hidden, until a moderator decides, once this many members flag it.
+FLAGS_TO_HIDE = int(os.environ.get("FLAGS_TO_HIDE", "3"))
+
 # (how many, per how many seconds) for each member.
 RATE_LIMITS = {
     "comment": (int(os.environ.get("RATE_LIMIT_COMMENTS", "10")), 60),
@@ -124,6 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["accounts.backends.MemberBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

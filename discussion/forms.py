@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 
+from discussion.models import FlagReason
 from discussion.services import MAX_COMMENT_LENGTH
 
 
@@ -54,3 +55,27 @@ def new_comment_form(draft: dict | None = None, *, parent_id: int | None = None)
     if draft:
         initial.update(body=draft["body"], parent=draft["parent"])
     return CommentForm(initial=initial)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why should moderators look at this comment?",
+        choices=FlagReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Pick a reason from the list.",
+            "invalid_choice": "Pick a reason from the list.",
+        },
+    )
+    details = forms.CharField(
+        label="Details (needed for “Other”)",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == FlagReason.OTHER and not cleaned.get("details", "").strip():
+            self.add_error("details", "Say briefly what is wrong with this comment.")
+        return cleaned

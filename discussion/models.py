@@ -5,6 +5,7 @@ relation, and other apps reuse `VotableModel`/`AbstractVote` for their own votes
 """
 
 import math
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.apps import apps
@@ -15,6 +16,7 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 WILSON_Z = 1.96  # 95% confidence
 
@@ -69,6 +71,13 @@ class AbstractVote(models.Model):
         abstract = True
 
 
+def target_queryset(model: type[models.Model], viewer) -> models.QuerySet:
+    """The objects of a discussion target model that `viewer` may see."""
+    if hasattr(model, "discussion_queryset"):
+        return model.discussion_queryset(viewer)
+    return model._default_manager.all()
+
+
 class ThreadQuerySet(models.QuerySet):
     def for_target(self, target: models.Model) -> "ThreadQuerySet":
         return self.filter(
@@ -91,6 +100,9 @@ class Thread(models.Model):
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     comment_count = models.PositiveIntegerField(default=0, help_text="Comments not deleted.")
+    is_locked = models.BooleanField(
+        default=False, help_text="A locked discussion takes no new comments."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ThreadQuerySet.as_manager()
@@ -133,20 +145,37 @@ class CommentQuerySet(models.QuerySet):
     def visible(self) -> "CommentQuerySet":
         return self.filter(is_deleted=False)
 
-    def by_author_newest_first(self, author) -> "CommentQuerySet":
-        """A member's comments with the pages they were posted on (a query per kind)."""
+    def by_author_newest_first(self, author, viewer) -> "CommentQuerySet":
+        """A member's comments with the pages they were posted on (a query per kind).
+
+        Others do not see comments hidden by moderators; the author sees them, with why.
+        """
         targets = [
-            apps.get_model(label).discussion_queryset()
-            if hasattr(apps.get_model(label), "discussion_queryset")
-            else apps.get_model(label)._default_manager.all()
-            for label in settings.DISCUSSION_TARGETS
+            target_queryset(apps.get_model(label), viewer) for label in settings.DISCUSSION_TARGETS
         ]
+        comments = self.filter(author=author, is_deleted=False)
+        if viewer.pk != author.pk:
+            comments = comments.exclude(moderation__in=HIDDEN_STATES)
         return (
-            self.filter(author=author, is_deleted=False)
-            .select_related("thread")
+            comments.select_related("thread")
             .prefetch_related(GenericPrefetch("thread__target", targets))
             .order_by("-created_at", "-id")
         )
+
+
+class ModerationState(models.TextChoices):
+    NONE = "", "Not flagged"
+    FLAGGED = "flagged", "Flagged, awaiting review"
+    AUTO_HIDDEN = "auto-hidden", "Hidden by flags, awaiting review"
+    HIDDEN = "hidden", "Hidden by a moderator"
+    APPROVED = "approved", "Reviewed and kept"
+
+
+HIDDEN_STATES = {ModerationState.AUTO_HIDDEN, ModerationState.HIDDEN}
+# A member may edit their comment this long after posting; edits after the grace period
+# keep the earlier text for moderators.
+EDIT_WINDOW = timedelta(hours=24)
+EDIT_GRACE = timedelta(minutes=5)
 
 
 class Comment(VotableModel):
@@ -168,6 +197,15 @@ class Comment(VotableModel):
     is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Moderation: flags put a comment in the queue; enough of them hide it until a
+    # moderator decides. Readers see "[removed by a moderator]" in its place.
+    flag_count = models.PositiveIntegerField(default=0)
+    moderation = models.CharField(
+        max_length=12, choices=ModerationState.choices, default=ModerationState.NONE
+    )
+    moderation_reason = models.CharField(
+        max_length=500, blank=True, help_text="Shown to the author when the comment is hidden."
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -186,6 +224,22 @@ class Comment(VotableModel):
     def anchor(self) -> str:
         return f"comment-{self.pk}"
 
+    @property
+    def is_hidden(self) -> bool:
+        return self.moderation in HIDDEN_STATES
+
+    @property
+    def editable_until(self):
+        return self.created_at + EDIT_WINDOW
+
+    def can_be_edited_by(self, user) -> bool:
+        return (
+            user.pk == self.author_id
+            and not self.is_deleted
+            and not self.is_hidden
+            and timezone.now() < self.editable_until
+        )
+
 
 class CommentVote(AbstractVote):
     target = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
@@ -199,6 +253,101 @@ class CommentVote(AbstractVote):
 
     def __str__(self) -> str:
         return f"{self.get_value_display()} on comment {self.target_id}"
+
+
+class CommentRevision(models.Model):
+    """An earlier text of an edited comment, kept for moderators."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    written_at = models.DateTimeField(help_text="When this text was posted or last edited.")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Earlier text of comment {self.comment_id}"
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", "Spam"
+    HARASSMENT = "harassment", "Harassment"
+    DANGEROUS = "dangerous", "Dangerous medical advice"
+    OFF_TOPIC = "off-topic", "Off topic"
+    OTHER = "other", "Other"
+
+
+class Flag(models.Model):
+    """A member's report of a comment; who flagged is never shown publicly."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=12, choices=FlagReason.choices)
+    details = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "comment"], name="one_flag_per_member_per_comment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+
+class ModerationActionQuerySet(models.QuerySet):
+    def for_public_log(self) -> "ModerationActionQuerySet":
+        return self.select_related("thread__content_type", "member").order_by("-created_at", "-id")
+
+
+class ModerationAction(models.Model):
+    """The moderation log: who did what, when and why."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", "Hid a comment"
+        AUTO_HIDE = "auto-hide", "Comment hidden after several flags"
+        RESTORE = "restore", "Restored a comment"
+        LOCK = "lock", "Locked a discussion"
+        UNLOCK = "unlock", "Unlocked a discussion"
+        SUSPEND = "suspend", "Suspended a member"
+        UNSUSPEND = "unsuspend", "Lifted a suspension"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system acted on flags.",
+    )
+    reason = models.CharField(max_length=500)
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True)
+    thread = models.ForeignKey(Thread, on_delete=models.SET_NULL, null=True, blank=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ModerationActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason}"
+
+
+class FlaggedComment(Comment):
+    """The moderators' queue in admin: comments flagged and not yet decided."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "flagged comment"
+        verbose_name_plural = "moderation queue"
 
 
 class CommentSort(models.TextChoices):

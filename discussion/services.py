@@ -6,10 +6,13 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Suspension
 from config.markup import render_markdown
 from discussion.models import (
+    EDIT_GRACE,
     AbstractVote,
     Comment,
+    CommentRevision,
     Tally,
     Thread,
     VotableModel,
@@ -22,6 +25,15 @@ MAX_COMMENT_LENGTH = 10_000
 
 class DiscussionError(Exception):
     """Input a member can fix: the message is shown to them."""
+
+
+class NotAllowed(PermissionDenied):
+    """The member may not do this (suspended, locked discussion, not theirs…)."""
+
+
+def ensure_may_write(user) -> None:
+    if Suspension.objects.is_suspended(user):
+        raise NotAllowed("Your account is suspended: you cannot post or vote.")
 
 
 def thread_get_or_create(*, target: models.Model) -> Thread:
@@ -47,7 +59,10 @@ def _clean_body(body: str) -> str:
 def comment_create(*, author, target: models.Model, body: str, parent_id: int | None) -> Comment:
     """Post a comment on the target's discussion, or a reply to `parent_id` in it."""
     body = _clean_body(body)
+    ensure_may_write(author)
     thread = thread_get_or_create(target=target)
+    if thread.is_locked:
+        raise NotAllowed("This discussion is locked: it takes no new comments.")
     parent = None
     if parent_id is not None:
         # Locking the parent serializes this reply with the parent's deletion.
@@ -76,17 +91,32 @@ def comment_create(*, author, target: models.Model, body: str, parent_id: int | 
 
 def _ensure_author(comment: Comment, user) -> None:
     if comment.author_id != user.pk:
-        raise PermissionDenied("Only the author can change this comment.")
+        raise NotAllowed("Only the author can change this comment.")
     if comment.is_deleted:
         raise DiscussionError("This comment was deleted.")
 
 
 @transaction.atomic
 def comment_edit(*, comment: Comment, user, body: str) -> Comment:
+    """The author rewrites their comment within EDIT_WINDOW; past the first EDIT_GRACE
+    minutes the earlier text is kept for moderators."""
     _ensure_author(comment, user)
-    comment.body = _clean_body(body)
-    comment.body_html = render_markdown(comment.body)
-    comment.edited_at = timezone.now()
+    body = _clean_body(body)
+    ensure_may_write(user)
+    if comment.thread.is_locked:
+        raise NotAllowed("This discussion is locked.")
+    if not comment.can_be_edited_by(user):
+        raise NotAllowed("This comment can no longer be edited.")
+    now = timezone.now()
+    if body == comment.body:
+        return comment
+    if now - comment.created_at > EDIT_GRACE:
+        CommentRevision.objects.create(
+            comment=comment, body=comment.body, written_at=comment.edited_at or comment.created_at
+        )
+    comment.body = body
+    comment.body_html = render_markdown(body)
+    comment.edited_at = now
     comment.save(update_fields=["body", "body_html", "edited_at"])
     return comment
 
@@ -123,6 +153,7 @@ def vote_toggle(*, vote_model: type[AbstractVote], target: VotableModel, user, v
     row, so they always equal the rows, whatever runs concurrently."""
     if value not in VoteValue.values:
         raise DiscussionError("A vote is either up or down.")
+    ensure_may_write(user)
     target_model = type(target)
     for _attempt in range(3):
         try:
@@ -135,8 +166,10 @@ def vote_toggle(*, vote_model: type[AbstractVote], target: VotableModel, user, v
 
 
 def _vote_toggle_once(vote_model, target_model, target_pk: int, user, value: int) -> Tally:
-    vote = vote_model.objects.select_for_update().filter(target_id=target_pk, user=user).first()
-    up_delta = down_delta = 0
+    # Locking the target first serializes every vote on it; its counts read here are
+    # then the ones our update starts from.
+    target = target_model.objects.select_for_update().only("upvotes", "downvotes").get(pk=target_pk)
+    vote = vote_model.objects.filter(target_id=target_pk, user=user).first()
     if vote is None:
         vote_model.objects.create(target_id=target_pk, user=user, value=value)
         mine = value
@@ -150,9 +183,10 @@ def _vote_toggle_once(vote_model, target_model, target_pk: int, user, value: int
         vote.save(update_fields=["value"])
         mine = value
         up_delta, down_delta = (1, -1) if value == VoteValue.UP else (-1, 1)
-    rows = target_model.objects.filter(pk=target_pk)
-    rows.update(upvotes=F("upvotes") + up_delta, downvotes=F("downvotes") + down_delta)
-    # Our update holds the row lock until commit, so these counts are final for us.
-    up, down = rows.values_list("upvotes", "downvotes").get()
-    rows.update(score=wilson_lower_bound(up, down))
+    up, down = target.upvotes + up_delta, target.downvotes + down_delta
+    target_model.objects.filter(pk=target_pk).update(
+        upvotes=F("upvotes") + up_delta,
+        downvotes=F("downvotes") + down_delta,
+        score=wilson_lower_bound(up, down),
+    )
     return Tally(up=up, down=down, mine=mine)

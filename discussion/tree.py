@@ -27,6 +27,7 @@ class CommentNode:
 
     @property
     def has_visible_content(self) -> bool:
+        """Deleted comments stay only to hold their replies; hidden ones keep their place."""
         return not self.comment.is_deleted or bool(self.children)
 
 
@@ -80,7 +81,7 @@ class Discussion:
 
     @property
     def is_locked(self) -> bool:
-        return False
+        return bool(self.thread and self.thread.is_locked)
 
 
 def _sort_key(sort: str):

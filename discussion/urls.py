@@ -18,4 +18,6 @@ urlpatterns = [
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:comment_id>/vote/", views.comment_vote, name="comment_vote"),
+    path("comments/<int:comment_id>/flag/", views.comment_flag, name="comment_flag"),
+    path("moderation/", views.moderation_log, name="moderation_log"),
 ]

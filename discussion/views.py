@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +16,16 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from discussion import drafts, services
-from discussion.forms import CommentForm, EditCommentForm, VoteForm, new_comment_form
-from discussion.models import Comment, CommentVote, Tally, Thread
+from discussion import drafts, moderation, services
+from discussion.forms import CommentForm, EditCommentForm, FlagForm, VoteForm, new_comment_form
+from discussion.models import (
+    Comment,
+    CommentVote,
+    ModerationAction,
+    Tally,
+    Thread,
+    target_queryset,
+)
 from discussion.ratelimit import rate_limit_exceeded
 from discussion.tree import CommentNode, Discussion, discussion_load
 
@@ -28,20 +36,18 @@ DOUBLE_SUBMIT_SECONDS = 3600
 # --- helpers -------------------------------------------------------------------------
 
 
-def discussion_target(target_label: str, target_id: int) -> models.Model:
-    """The object a discussion belongs to; only models listed in DISCUSSION_TARGETS."""
+def discussion_target(target_label: str, target_id: int, viewer) -> models.Model:
+    """The object a discussion belongs to, if `viewer` may see it; only models listed in
+    DISCUSSION_TARGETS."""
     if target_label not in settings.DISCUSSION_TARGETS:
         raise Http404("No such discussion.")
-    model = apps.get_model(target_label)
-    queryset = getattr(model, "discussion_queryset", model._default_manager.all)()
-    return get_object_or_404(queryset, pk=target_id)
+    return get_object_or_404(target_queryset(apps.get_model(target_label), viewer), pk=target_id)
 
 
 def _discussion_for_comment(comment: Comment, viewer) -> Discussion:
     """A page-less Discussion giving a single comment's partials their context."""
-    target = discussion_target(
-        comment.thread.content_type.model_class()._meta.label_lower, comment.thread.object_id
-    )
+    model = comment.thread.content_type.model_class()
+    target = discussion_target(model._meta.label_lower, comment.thread.object_id, viewer)
     return Discussion(target, comment.thread, "best", 1, nodes=[], has_more=False)
 
 
@@ -84,7 +90,7 @@ def _form_error_response(
 
 @require_GET
 def discussion_thread(request: HttpRequest, target_label: str, target_id: int) -> HttpResponse:
-    target = discussion_target(target_label, target_id)
+    target = discussion_target(target_label, target_id, request.user)
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
@@ -133,7 +139,7 @@ def comment_reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_POST
 def comment_create(request: HttpRequest, target_label: str, target_id: int) -> HttpResponse:
-    target = discussion_target(target_label, target_id)
+    target = discussion_target(target_label, target_id, request.user)
     discussion = Discussion(target, None, "best", 1, nodes=[], has_more=False)
     form = CommentForm(request.POST)
     parent_id = form.data.get("parent") or None
@@ -169,6 +175,10 @@ def comment_create(request: HttpRequest, target_label: str, target_id: int) -> H
         cache.delete(token_key)  # the member may fix it and send the same form again
         form.add_error(None, str(error))
         return _form_error_response(request, discussion, form, status=400, parent=parent)
+    except services.NotAllowed as error:
+        cache.delete(token_key)
+        form.add_error(None, str(error))
+        return _form_error_response(request, discussion, form, status=403, parent=parent)
     drafts.draft_clear(request.session, target)
 
     if not request.htmx:
@@ -192,8 +202,8 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     discussion = _discussion_for_comment(comment, request.user)
     if not request.user.is_authenticated:
         return login_redirect(request, f"{discussion.target.get_absolute_url()}#{comment.anchor}")
-    if comment.author_id != request.user.pk or comment.is_deleted:
-        raise PermissionDenied("Only the author can edit this comment.")
+    if not comment.can_be_edited_by(request.user):
+        raise PermissionDenied("Only the author can edit this comment, for 24 hours.")
     context = {"discussion": discussion, "comment": comment}
     if request.method == "GET":
         context["form"] = EditCommentForm(initial={"body": comment.body})
@@ -209,15 +219,21 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
             form.add_error(None, "You are posting too fast. Please wait a minute and try again.")
             status = 429
         else:
-            services.comment_edit(
-                comment=comment, user=request.user, body=form.cleaned_data["body"]
-            )
-            if not request.htmx:
-                messages.success(request, "Your comment was updated.")
-                return redirect(f"{discussion.target.get_absolute_url()}#{comment.anchor}")
-            return _render_partial(
-                request, "comment-body", {"discussion": discussion, "node": CommentNode(comment)}
-            )
+            try:
+                services.comment_edit(
+                    comment=comment, user=request.user, body=form.cleaned_data["body"]
+                )
+            except services.NotAllowed as error:
+                form.add_error(None, str(error))
+                status = 403
+            else:
+                if not request.htmx:
+                    messages.success(request, "Your comment was updated.")
+                    return redirect(f"{discussion.target.get_absolute_url()}#{comment.anchor}")
+                node = CommentNode(comment)
+                return _render_partial(
+                    request, "comment-body", {"discussion": discussion, "node": node}
+                )
     if request.htmx:
         return _render_partial(request, "edit-form", context, status=status)
     return render(request, "discussion/comment_edit_page.html", context, status=status)
@@ -291,6 +307,8 @@ def vote_response(
             )
         except services.DiscussionError as exc:
             error, status = str(exc), 400
+        except services.NotAllowed as exc:
+            error, status = str(exc), 403
     if not request.htmx:
         if error:
             context = {"title": "Your vote was not counted", "message": error, "back": next_url}
@@ -305,3 +323,48 @@ def vote_response(
         request=request,
     )
     return HttpResponse(html, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_flag(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = _comment_or_404(comment_id, request.user)
+    discussion = _discussion_for_comment(comment, request.user)
+    back = f"{discussion.page_url}#{comment.anchor}"
+    if not request.user.is_authenticated:
+        return login_redirect(request, back)
+    form = FlagForm(request.POST or None)
+    context = {"discussion": discussion, "comment": comment, "form": form}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                moderation.flag_create(
+                    comment=comment,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                )
+            except services.DiscussionError as error:
+                form.add_error(None, str(error))
+            except services.NotAllowed as error:
+                form.add_error(None, str(error))
+                status = 403
+            else:
+                thanks = "Thank you: moderators will review this comment."
+                if request.htmx:
+                    return _render_partial(request, "flag-done", {"message": thanks})
+                messages.success(request, thanks)
+                return redirect(back)
+    if request.htmx:
+        return _render_partial(request, "flag-form", context, status=status)
+    return render(request, "discussion/comment_flag_page.html", context, status=status)
+
+
+@require_GET
+def moderation_log(request: HttpRequest) -> HttpResponse:
+    """Public: what moderators did and why (never who flagged)."""
+    page = Paginator(ModerationAction.objects.for_public_log(), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "discussion/moderation_log.html", {"page": page})

@@ -3,6 +3,7 @@
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
@@ -10,9 +11,12 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
+from simple_history.models import HistoricalRecords
 
 from config.markup import EditorialMarkdownModel
+from config.publishing import PublishableModel, PublishableQuerySet, PublishStatus
 from config.validators import validate_public_slug
 from discussion.models import AbstractVote, Comment, Thread, VotableModel
 from discussion.tree import TargetThreads
@@ -88,6 +92,8 @@ class Citation(models.Model):
     doi = models.CharField("DOI", max_length=200, blank=True)
     pmid = models.CharField("PMID", max_length=20, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["source_name", "key"]
 
@@ -104,12 +110,14 @@ class RemedyStatistics:
     members: int
 
 
-class RemedyQuerySet(models.QuerySet):
+class RemedyQuerySet(PublishableQuerySet):
     def with_condition_counts(self) -> "RemedyQuerySet":
-        return self.annotate(condition_count=models.Count("pairs"))
+        """Count the published conditions of each remedy."""
+        published = Q(pairs__status="published", pairs__condition__status="published")
+        return self.annotate(condition_count=models.Count("pairs", filter=published))
 
 
-class Remedy(EditorialMarkdownModel):
+class Remedy(EditorialMarkdownModel, PublishableModel):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True, validators=[validate_public_slug])
     summary = models.CharField(
@@ -132,6 +140,7 @@ class Remedy(EditorialMarkdownModel):
 
     markdown_fields = ("what_it_is", "how_it_works", "why_important", "considerations")
     objects = RemedyQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -146,6 +155,11 @@ class Remedy(EditorialMarkdownModel):
 
     def get_absolute_url(self) -> str:
         return reverse("remedy_detail", args=[self.slug])
+
+    @classmethod
+    def discussion_queryset(cls, viewer) -> RemedyQuerySet:
+        """Remedies whose discussion `viewer` may read and join."""
+        return cls.objects.visible_to(viewer)
 
     def statistics(self, pairs: list["Pair"], threads: TargetThreads) -> RemedyStatistics:
         """Figures for "Remedy Statistics", given its pairs and the threads of the remedy
@@ -169,7 +183,20 @@ class Remedy(EditorialMarkdownModel):
             yield warning.body_html
 
 
-class PairQuerySet(models.QuerySet):
+class PairQuerySet(PublishableQuerySet):
+    def published(self) -> "PairQuerySet":
+        """Published pairs of a published remedy and a published condition."""
+        return self.filter(
+            status=PublishStatus.PUBLISHED,
+            remedy__status=PublishStatus.PUBLISHED,
+            condition__status=PublishStatus.PUBLISHED,
+        )
+
+    def needing_review(self) -> "PairQuerySet":
+        """Never reviewed, or not for a year."""
+        year_ago = timezone.localdate() - timedelta(days=365)
+        return self.filter(Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=year_ago))
+
     def ranked_for_remedy(self) -> "PairQuerySet":
         """Use on `remedy.pairs` (which caches the remedy): its conditions, best first."""
         return self.select_related("condition").order_by("-effectiveness", "condition__name")
@@ -191,7 +218,7 @@ class PairQuerySet(models.QuerySet):
         return self.annotate(viewer_vote=Coalesce(Subquery(own[:1]), Value(0)))
 
 
-class Pair(EditorialMarkdownModel, VotableModel):
+class Pair(EditorialMarkdownModel, PublishableModel, VotableModel):
     """A remedy used for one condition: the page at /remedies/<remedy>/<condition>/.
 
     Members vote on whether it helps (`upvotes`, `downvotes`, kept by PairVote).
@@ -211,6 +238,11 @@ class Pair(EditorialMarkdownModel, VotableModel):
         "why it works", blank=True, help_text="Markdown; cite sources as [@key]."
     )
     mechanism_html = models.TextField(blank=True, editable=False)
+    last_reviewed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When an editor last checked this page against the research.",
+    )
     # Deleting the pair deletes its discussion too.
     discussion_threads = GenericRelation(Thread, related_query_name="pair")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -218,6 +250,7 @@ class Pair(EditorialMarkdownModel, VotableModel):
 
     markdown_fields = ("mechanism",)
     objects = PairQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "remedy for a condition"
@@ -231,9 +264,18 @@ class Pair(EditorialMarkdownModel, VotableModel):
         return f"{self.remedy} for {self.condition}"
 
     @classmethod
-    def discussion_queryset(cls) -> PairQuerySet:
-        """What the discussion app needs to link back here without more queries."""
-        return cls.objects.select_related("remedy", "condition")
+    def discussion_queryset(cls, viewer) -> PairQuerySet:
+        """Pairs whose discussion `viewer` may read and join, with what their links need."""
+        return cls.objects.visible_to(viewer).select_related("remedy", "condition")
+
+    @property
+    def is_draft(self) -> bool:
+        """Readers cannot see it: it, its remedy or its condition is not published."""
+        return (
+            self.status != PublishStatus.PUBLISHED
+            or self.remedy.is_draft
+            or self.condition.is_draft
+        )
 
     def clean(self) -> None:
         validate_citation_markers(self.mechanism, field="mechanism")
@@ -281,6 +323,7 @@ class DosingRegimen(EditorialMarkdownModel):
     details_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = ("details",)
+    history = HistoricalRecords()
     # Short plain-text fields that may carry [@key] citation markers.
     cited_fields = ("dose", "frequency", "duration", "with_food", "pair_with")
 
@@ -320,6 +363,7 @@ class Evidence(EditorialMarkdownModel):
     finding_html = models.TextField(blank=True, editable=False)
 
     markdown_fields = ("finding",)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -376,6 +420,7 @@ class Warning(EditorialMarkdownModel):
 
     markdown_fields = ("body",)
     objects = WarningQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -423,6 +468,8 @@ class Product(models.Model):
     form = models.CharField(max_length=120, blank=True, help_text="e.g. “MK-7, 180 µg softgel”.")
     description = models.CharField(max_length=500, blank=True)
     url = models.URLField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]

@@ -4,8 +4,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 
+from conditions.models import Condition
 from config.markup import EditorialMarkdownModel
-from remedies.models import Remedy
+from remedies.models import Citation, DosingRegimen, Evidence, Remedy
 
 SEED_FIXTURE = "seed"
 SEED_REMEDY_SLUG = "vitamin-k2"
@@ -31,10 +32,24 @@ def markdown_rerender_all() -> int:
 def seed_load(*, force: bool = False) -> bool:
     """Load the first curated entry (Vitamin K2 for Osteoporosis) unless it is there.
 
-    Returns whether it loaded. Fixtures bypass `save()`, so the Markdown is rendered after.
+    Returns whether it loaded. Fixtures bypass `save()`; saving each loaded object once
+    renders its Markdown and starts its revision history.
     """
     if not force and Remedy.objects.filter(slug=SEED_REMEDY_SLUG).exists():
         return False
     call_command("loaddata", SEED_FIXTURE, verbosity=0)
-    markdown_rerender_all()
+    remedy = Remedy.objects.get(slug=SEED_REMEDY_SLUG)
+    loaded = [
+        *Citation.objects.all(),
+        *Condition.objects.filter(pairs__remedy=remedy),
+        remedy,
+        *remedy.pairs.all(),
+        *DosingRegimen.objects.filter(pair__remedy=remedy),
+        *Evidence.objects.filter(pair__remedy=remedy),
+        *remedy.warnings.all(),
+        *remedy.products.all(),
+    ]
+    for instance in loaded:
+        instance._change_reason = "Seed entry loaded"
+        instance.save()
     return True

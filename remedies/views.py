@@ -21,17 +21,13 @@ from remedies.models import (
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "home.html",
-        {"remedies": Remedy.objects.with_condition_counts()[:12]},
-    )
+    remedies = Remedy.objects.published().with_condition_counts()[:12]
+    return render(request, "home.html", {"remedies": remedies})
 
 
 def remedy_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "remedies/remedy_list.html", {"remedies": Remedy.objects.with_condition_counts()}
-    )
+    remedies = Remedy.objects.published().with_condition_counts()
+    return render(request, "remedies/remedy_list.html", {"remedies": remedies})
 
 
 def _discussion(request: HttpRequest, target, threads: TargetThreads) -> Discussion:
@@ -44,8 +40,8 @@ def _discussion(request: HttpRequest, target, threads: TargetThreads) -> Discuss
 
 
 def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
-    remedy = get_object_or_404(Remedy, slug=remedy_slug)
-    pairs = list(remedy.pairs.ranked_for_remedy())
+    remedy = get_object_or_404(Remedy.objects.visible_to(request.user), slug=remedy_slug)
+    pairs = list(remedy.pairs.published().ranked_for_remedy())
     warnings = list(remedy.warnings.remedy_wide())
     threads = TargetThreads([remedy, *pairs])
     return render(
@@ -65,12 +61,12 @@ def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
 
 def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> HttpResponse:
     pair = get_object_or_404(
-        Pair.objects.for_detail_page().with_viewer_vote(request.user),
+        Pair.objects.visible_to(request.user).for_detail_page().with_viewer_vote(request.user),
         remedy__slug=remedy_slug,
         condition__slug=condition_slug,
     )
     warnings = list(Warning.objects.for_pair(pair))
-    remedy_pairs = list(pair.remedy.pairs.ranked_for_remedy())
+    remedy_pairs = list(pair.remedy.pairs.published().ranked_for_remedy())
     threads = TargetThreads([pair.remedy, *remedy_pairs])
     return render(
         request,
@@ -93,7 +89,7 @@ def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> 
 @require_POST
 def pair_vote(request: HttpRequest, remedy_slug: str, condition_slug: str) -> HttpResponse:
     pair = get_object_or_404(
-        Pair.objects.select_related("remedy", "condition"),
+        Pair.objects.visible_to(request.user).select_related("remedy", "condition"),
         remedy__slug=remedy_slug,
         condition__slug=condition_slug,
     )

@@ -58,6 +58,7 @@ def make_remedy(db):
         n = next(_sequence)
         fields.setdefault("name", f"Remedy {n}")
         fields.setdefault("slug", f"remedy-{n}")
+        fields.setdefault("status", "published")
         return Remedy.objects.create(**fields)
 
     return make
@@ -69,6 +70,7 @@ def make_condition(db):
         n = next(_sequence)
         fields.setdefault("name", f"Condition {n}")
         fields.setdefault("slug", f"condition-{n}")
+        fields.setdefault("status", "published")
         return Condition.objects.create(**fields)
 
     return make
@@ -81,6 +83,7 @@ def make_pair(db, make_remedy, make_condition):
             fields["remedy"] = make_remedy()
         if "condition" not in fields:
             fields["condition"] = make_condition()
+        fields.setdefault("status", "published")
         return Pair.objects.create(**fields)
 
     return make

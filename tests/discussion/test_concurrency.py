@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
@@ -293,7 +294,8 @@ def test_comment_create_costs_the_same_queries_in_a_small_and_a_huge_thread(
     seed, make_pair, make_member
 ):
     """Posting must not read or renumber the rest of the discussion."""
-    author = make_member()
+    # Loaded as a request loads its member (with any suspension), as the site does.
+    author = User.objects.select_related("suspension").get(pk=make_member().pk)
     small_target, huge_target = seed, make_pair()
     small_parent = _thread_of(small_target, 10, author)
     huge_parent = _thread_of(huge_target, 10_000, author)
