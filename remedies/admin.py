@@ -1,5 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_markdown import MarkdownFieldsMixin
 from remedies.models import Citation, DosingRegimen, Evidence, Pair, Product, Remedy, Warning
 
 CITE_HELP = "Cite a source by writing [@key] after the text it supports (keys: Citations)."
@@ -10,7 +12,7 @@ class ProductInline(admin.TabularInline):
     extra = 0
 
 
-class RemedyWideWarningInline(admin.StackedInline):
+class RemedyWideWarningInline(MarkdownFieldsMixin, admin.StackedInline):
     model = Warning
     fk_name = "remedy"
     extra = 0
@@ -25,18 +27,19 @@ class RemedyWideWarningInline(admin.StackedInline):
 class PairInline(admin.TabularInline):
     model = Pair
     extra = 0
-    fields = ("condition", "effectiveness", "summary")
+    fields = ("condition", "status", "effectiveness", "summary")
     show_change_link = True
 
 
 @admin.register(Remedy)
-class RemedyAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "updated_at")
+class RemedyAdmin(MarkdownFieldsMixin, SimpleHistoryAdmin):
+    list_display = ("name", "slug", "status", "updated_at")
+    list_filter = ("status",)
     search_fields = ("name", "summary", "what_it_is")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [PairInline, RemedyWideWarningInline, ProductInline]
     fieldsets = [
-        (None, {"fields": ("name", "slug", "summary")}),
+        (None, {"fields": ("name", "slug", "status", "summary")}),
         (
             "General information (all conditions)",
             {
@@ -47,7 +50,7 @@ class RemedyAdmin(admin.ModelAdmin):
     ]
 
 
-class DosingRegimenInline(admin.StackedInline):
+class DosingRegimenInline(MarkdownFieldsMixin, admin.StackedInline):
     model = DosingRegimen
     extra = 0
     fields = (
@@ -59,7 +62,7 @@ class DosingRegimenInline(admin.StackedInline):
     )
 
 
-class EvidenceInline(admin.StackedInline):
+class EvidenceInline(MarkdownFieldsMixin, admin.StackedInline):
     model = Evidence
     extra = 0
     fields = (
@@ -69,7 +72,7 @@ class EvidenceInline(admin.StackedInline):
     )
 
 
-class PairWarningInline(admin.StackedInline):
+class PairWarningInline(MarkdownFieldsMixin, admin.StackedInline):
     model = Warning
     fk_name = "pair"
     extra = 0
@@ -78,15 +81,38 @@ class PairWarningInline(admin.StackedInline):
     verbose_name_plural = "warnings for this condition"
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Not reviewed for a year (or never)")]
+
+    def queryset(self, request, queryset):
+        return queryset.needing_review() if self.value() == "due" else queryset
+
+
 @admin.register(Pair)
-class PairAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "effectiveness", "updated_at")
-    list_filter = ("effectiveness", "remedy", "condition")
+class PairAdmin(MarkdownFieldsMixin, SimpleHistoryAdmin):
+    list_display = ("__str__", "status", "effectiveness", "last_reviewed", "updated_at")
+    list_filter = ("status", NeedsReviewFilter, "effectiveness", "remedy", "condition")
     list_select_related = ("remedy", "condition")
     search_fields = ("remedy__name", "condition__name", "summary", "mechanism")
     autocomplete_fields = ("remedy", "condition")
     fieldsets = [
-        (None, {"fields": ("remedy", "condition", "effectiveness", "summary")}),
+        (
+            None,
+            {
+                "fields": (
+                    "remedy",
+                    "condition",
+                    "status",
+                    "last_reviewed",
+                    "effectiveness",
+                    "summary",
+                )
+            },
+        ),
         ("Why it works", {"fields": ("mechanism",), "description": CITE_HELP}),
     ]
     inlines = [DosingRegimenInline, EvidenceInline, PairWarningInline]
@@ -104,14 +130,14 @@ class PairAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(SimpleHistoryAdmin):
     list_display = ("key", "source_name", "title", "year")
     search_fields = ("key", "source_name", "title", "doi", "pmid")
     prepopulated_fields = {"key": ("source_name",)}
 
 
 @admin.register(Warning)
-class WarningAdmin(admin.ModelAdmin):
+class WarningAdmin(MarkdownFieldsMixin, SimpleHistoryAdmin):
     list_display = ("title", "remedy", "pair", "kind", "severity")
     list_filter = ("kind", "severity", "remedy")
     list_select_related = ("remedy", "pair__remedy", "pair__condition")
@@ -120,7 +146,7 @@ class WarningAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SimpleHistoryAdmin):
     list_display = ("name", "brand", "remedy")
     list_filter = ("remedy",)
     search_fields = ("name", "brand", "remedy__name")

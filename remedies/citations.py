@@ -54,6 +54,10 @@ class References:
         ]
         self._numbers = {citation.key: number for number, citation in self.entries}
 
+    def cite_safe_html(self, html: str) -> SafeString:
+        """`cite` for HTML that was already sanitized (by config.markup)."""
+        return self.cite(mark_safe(html))
+
     def cite(self, text: str) -> SafeString:
         """Escape `text` unless already safe, and turn its markers into numbered links."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from remedies import views
+from remedies import editorial, views
 
 urlpatterns = [
     path("remedies/", views.remedy_list, name="remedy_list"),
@@ -16,4 +16,10 @@ urlpatterns = [
         name="pair_vote",
     ),
     path("how-we-grade-evidence/", views.grading, name="grading"),
+    path(
+        "editorial/markdown-preview/",
+        editorial.markdown_preview,
+        name="editorial_markdown_preview",
+    ),
+    path("editorial/citations/", editorial.citation_search, name="editorial_citation_search"),
 ]
