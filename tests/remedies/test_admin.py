@@ -42,6 +42,7 @@ def test_editor_creates_a_remedy_with_a_pair_in_admin(client, editor, make_condi
         {
             "name": "Magnesium",
             "slug": "magnesium",
+            "status": "published",
             "summary": "A mineral.",
             "what_it_is": "A **mineral**.",
             "how_it_works": "",
@@ -50,6 +51,7 @@ def test_editor_creates_a_remedy_with_a_pair_in_admin(client, editor, make_condi
             **inline_management("pairs", 1),
             "pairs-0-condition": str(condition.pk),
             "pairs-0-effectiveness": "5",
+            "pairs-0-status": "published",
             "pairs-0-summary": "May help.",
             **inline_management("warnings"),
             **inline_management("products"),
@@ -92,6 +94,7 @@ def test_unknown_citation_key_is_refused_in_admin(client, editor, make_pair):
         {
             "remedy": pair.remedy_id,
             "condition": pair.condition_id,
+            "status": "published",
             "effectiveness": "5",
             "summary": "",
             "mechanism": "Because [@no-such-source].",
