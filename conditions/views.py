@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from conditions.models import Condition
+from config.seo import json_ld
 
 
 def condition_list(request: HttpRequest) -> HttpResponse:
@@ -14,8 +15,23 @@ def condition_list(request: HttpRequest) -> HttpResponse:
 
 def condition_detail(request: HttpRequest, condition_slug: str) -> HttpResponse:
     condition = get_object_or_404(Condition.objects.visible_to(request.user), slug=condition_slug)
+    sort = "community" if request.GET.get("sort") == "community" else "evidence"
     # Pairs attach themselves to conditions; this app only follows the reverse relation.
-    pairs = condition.pairs.published().ranked_for_condition()
+    pairs = condition.pairs.published().ranked_for_condition(sort)
+    structured_data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalCondition",
+        "name": condition.name,
+        "description": condition.summary,
+        "url": request.build_absolute_uri(condition.get_absolute_url()),
+    }
     return render(
-        request, "conditions/condition_detail.html", {"condition": condition, "pairs": pairs}
+        request,
+        "conditions/condition_detail.html",
+        {
+            "condition": condition,
+            "pairs": pairs,
+            "sort": sort,
+            "structured_data": json_ld(structured_data),
+        },
     )

@@ -145,6 +145,23 @@ class CommentQuerySet(models.QuerySet):
     def visible(self) -> "CommentQuerySet":
         return self.filter(is_deleted=False)
 
+    def newest_public(self, limit: int) -> list["Comment"]:
+        """The newest comments readers may see, on pages readers may see."""
+        from django.contrib.auth.models import AnonymousUser
+
+        reader = AnonymousUser()
+        targets = [
+            target_queryset(apps.get_model(label), reader) for label in settings.DISCUSSION_TARGETS
+        ]
+        recent = (
+            self.filter(is_deleted=False)
+            .exclude(moderation__in=HIDDEN_STATES)
+            .select_related("author", "thread")
+            .prefetch_related(GenericPrefetch("thread__target", targets))
+            .order_by("-created_at", "-id")[: limit * 3]
+        )
+        return [c for c in recent if c.thread.target is not None][:limit]
+
     def by_author_newest_first(self, author, viewer) -> "CommentQuerySet":
         """A member's comments with the pages they were posted on (a query per kind).
 

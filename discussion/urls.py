@@ -1,12 +1,18 @@
 from django.urls import path
 
 from discussion import views
+from discussion.feeds import DiscussionFeed
 
 urlpatterns = [
     path(
         "discussions/<str:target_label>/<int:target_id>/",
         views.discussion_thread,
         name="discussion_thread",
+    ),
+    path(
+        "discussions/<str:target_label>/<int:target_id>/feed/",
+        DiscussionFeed(),
+        name="discussion_feed",
     ),
     path(
         "discussions/<str:target_label>/<int:target_id>/comments/",

@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -197,17 +197,70 @@ class PairQuerySet(PublishableQuerySet):
         year_ago = timezone.localdate() - timedelta(days=365)
         return self.filter(Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=year_ago))
 
+    def with_overall_grade(self) -> "PairQuerySet":
+        """Annotate `overall_grade`: the editors' overall grade, else the grade of the first
+        evidence item (editors list the outcome that matters most first)."""
+        first_item = Evidence.objects.filter(pair=OuterRef("pk")).order_by("order", "id")
+        return self.annotate(
+            overall_grade=Coalesce(
+                NullIf("evidence_grade", Value("")), Subquery(first_item.values("grade")[:1])
+            )
+        )
+
     def ranked_for_remedy(self) -> "PairQuerySet":
         """Use on `remedy.pairs` (which caches the remedy): its conditions, best first."""
-        return self.select_related("condition").order_by("-effectiveness", "condition__name")
+        return (
+            self.select_related("condition")
+            .with_overall_grade()
+            .order_by("-effectiveness", "condition__name")
+        )
 
-    def ranked_for_condition(self) -> "PairQuerySet":
-        """Use on `condition.pairs` (which caches the condition): its remedies, best first."""
-        return self.select_related("remedy").order_by("-effectiveness", "remedy__name")
+    def ranked_for_condition(self, sort: str = "evidence") -> "PairQuerySet":
+        """Use on `condition.pairs` (which caches the condition): its remedies ranked by
+        what the science says ("evidence") or by what members say ("community").
+        Ties always fall back to the remedy's name, then its id."""
+        grade_order = F("overall_grade").asc(nulls_last=True)
+        orderings = {
+            "evidence": ("-effectiveness", grade_order, "-score", "remedy__name", "pk"),
+            "community": (
+                "-score",
+                "-upvotes",
+                "-effectiveness",
+                grade_order,
+                "remedy__name",
+                "pk",
+            ),
+        }
+        return (
+            self.select_related("remedy")
+            .with_overall_grade()
+            .order_by(*orderings.get(sort, orderings["evidence"]))
+        )
 
     def for_detail_page(self) -> "PairQuerySet":
         return self.select_related("remedy", "condition").prefetch_related(
             "regimens", "evidence_items"
+        )
+
+    def most_discussed_since(self, since) -> "PairQuerySet":
+        """Pairs by the number of comments posted in their discussion since `since`."""
+        recent = Q(
+            discussion_threads__comments__created_at__gte=since,
+            discussion_threads__comments__is_deleted=False,
+        )
+        return (
+            self.select_related("remedy", "condition")
+            .annotate(recent_comments=models.Count("discussion_threads__comments", filter=recent))
+            .filter(recent_comments__gt=0)
+            .order_by("-recent_comments", "-score", "pk")
+        )
+
+    def top_rated(self) -> "PairQuerySet":
+        """Pairs members rate best (Wilson lower bound, so a few votes cannot top it)."""
+        return (
+            self.select_related("remedy", "condition")
+            .filter(Q(upvotes__gt=0) | Q(downvotes__gt=0))
+            .order_by("-score", "-upvotes", "pk")
         )
 
     def with_viewer_vote(self, user) -> "PairQuerySet":
@@ -233,6 +286,13 @@ class Pair(EditorialMarkdownModel, PublishableModel, VotableModel):
     )
     summary = models.CharField(
         max_length=300, blank=True, help_text="One plain sentence: the bottom line."
+    )
+    evidence_grade = models.CharField(
+        "overall evidence grade",
+        max_length=1,
+        choices=EvidenceGrade.choices,
+        blank=True,
+        help_text="Leave empty to use the grade of the first evidence item below.",
     )
     mechanism = models.TextField(
         "why it works", blank=True, help_text="Markdown; cite sources as [@key]."
@@ -267,6 +327,21 @@ class Pair(EditorialMarkdownModel, PublishableModel, VotableModel):
     def discussion_queryset(cls, viewer) -> PairQuerySet:
         """Pairs whose discussion `viewer` may read and join, with what their links need."""
         return cls.objects.visible_to(viewer).select_related("remedy", "condition")
+
+    @property
+    def community_score(self) -> int | None:
+        """The Wilson lower bound of the votes, as a percentage; None without votes."""
+        return round(self.score * 100) if self.upvotes + self.downvotes else None
+
+    @property
+    def grade(self) -> str:
+        """The overall evidence grade (see PairQuerySet.with_overall_grade)."""
+        if hasattr(self, "overall_grade"):
+            return self.overall_grade or ""
+        if self.evidence_grade:
+            return self.evidence_grade
+        first = next(iter(self.evidence_items.all()), None)
+        return first.grade if first else ""
 
     @property
     def is_draft(self) -> bool:

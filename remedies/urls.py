@@ -16,6 +16,7 @@ urlpatterns = [
         name="pair_vote",
     ),
     path("how-we-grade-evidence/", views.grading, name="grading"),
+    path("search/", views.search, name="search"),
     path(
         "editorial/markdown-preview/",
         editorial.markdown_preview,

@@ -1,10 +1,16 @@
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from conditions.models import Condition
+from config.seo import json_ld
 from discussion import drafts
 from discussion.forms import VoteForm
+from discussion.models import Comment
 from discussion.tree import Discussion, TargetThreads, discussion_load
 from discussion.views import login_redirect, safe_next, vote_response
 from remedies.citations import References
@@ -18,11 +24,27 @@ from remedies.models import (
     Remedy,
     Warning,
 )
+from remedies.search import clean_query
+from remedies.search import search as site_search
+from remedies.seo import pair_structured_data, remedy_structured_data
+
+HOME_LIST_SIZE = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    remedies = Remedy.objects.published().with_condition_counts()[:12]
-    return render(request, "home.html", {"remedies": remedies})
+    month_ago = timezone.now() - timedelta(days=30)
+    published_pairs = Pair.objects.published()
+    return render(
+        request,
+        "home.html",
+        {
+            "most_discussed": published_pairs.most_discussed_since(month_ago)[:HOME_LIST_SIZE],
+            "newest_comments": Comment.objects.newest_public(HOME_LIST_SIZE),
+            "top_rated": published_pairs.top_rated()[:HOME_LIST_SIZE],
+            "conditions": Condition.objects.published().with_remedy_counts(),
+            "remedies": Remedy.objects.published().with_condition_counts()[:12],
+        },
+    )
 
 
 def remedy_list(request: HttpRequest) -> HttpResponse:
@@ -53,6 +75,7 @@ def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
             "warnings": warnings,
             "products": list(remedy.products.all()),
             "references": References(remedy.cited_texts(warnings)),
+            "structured_data": json_ld(remedy_structured_data(remedy, request)),
             "remedy_discussion": _discussion(request, remedy, threads),
             "statistics": remedy.statistics(pairs, threads),
         },
@@ -79,6 +102,7 @@ def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> 
             "remedy_pairs": remedy_pairs,
             "products": list(pair.remedy.products.all()),
             "references": References(pair.cited_texts(warnings)),
+            "structured_data": json_ld(pair_structured_data(pair, request)),
             "remedy_discussion": _discussion(request, pair.remedy, threads),
             "pair_discussion": _discussion(request, pair, threads),
             "statistics": pair.remedy.statistics(remedy_pairs, threads),
@@ -105,6 +129,12 @@ def pair_vote(request: HttpRequest, remedy_slug: str, condition_slug: str) -> Ht
         dom_id="pair-votes",
         next_url=next_url,
     )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = clean_query(request.GET.get("q", ""))
+    results = site_search(query) if query else []
+    return render(request, "search.html", {"query": query, "results": results})
 
 
 def grading(request: HttpRequest) -> HttpResponse:
