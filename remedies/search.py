@@ -5,13 +5,14 @@ trigram similarity on names, so a misspelling still finds its page. On SQLite: e
 word must appear somewhere, names count most. A constant number of queries either way.
 """
 
+import html
 import re
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from conditions.models import Condition
@@ -89,7 +90,7 @@ def search(query: str) -> list[SearchResult]:
             "Remedy",
             r.name,
             r.get_absolute_url(),
-            snippet([r.summary, r.what_it_is, r.how_it_works], words),
+            snippet([r.summary, _text(r.what_it_is_html), _text(r.how_it_works_html)], words),
             r.search_score,
         )
         for r in remedies
@@ -100,7 +101,7 @@ def search(query: str) -> list[SearchResult]:
             "Condition",
             c.name,
             c.get_absolute_url(),
-            snippet([c.summary, c.description], words),
+            snippet([c.summary, _text(c.description_html)], words),
             c.search_score,
         )
         for c in conditions
@@ -214,6 +215,11 @@ def _simple_matches(words: list[str]):
         ["summary", "mechanism", "evidence_items__finding"],
     )
     return remedies, conditions, pairs
+
+
+def _text(html_fragment: str) -> str:
+    """Stored, sanitized HTML as the plain text a reader sees."""
+    return html.unescape(strip_tags(html_fragment))
 
 
 def _value(obj, path: str) -> str:
