@@ -123,6 +123,9 @@ DISCUSSION_TARGETS = ["remedies.remedy", "remedies.pair"]
 # A comment is hidden, until a moderator decides, once this many members flag it.
 FLAGS_TO_HIDE = int(os.environ.get("FLAGS_TO_HIDE", "3"))
 
+# Below this many experience reports a breakdown shows counts only, no percentages.
+MIN_REPORTS_FOR_PERCENTAGES = int(os.environ.get("MIN_REPORTS_FOR_PERCENTAGES", "10"))
+
 # (how many, per how many seconds) for each member.
 RATE_LIMITS = {
     "comment": (int(os.environ.get("RATE_LIMIT_COMMENTS", "10")), 60),

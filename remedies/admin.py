@@ -1,8 +1,21 @@
+import csv
+
 from django.contrib import admin
+from django.db.models import Count
+from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_markdown import MarkdownFieldsMixin
-from remedies.models import Citation, DosingRegimen, Evidence, Pair, Product, Remedy, Warning
+from remedies.models import (
+    Citation,
+    DosingRegimen,
+    Evidence,
+    ExperienceReport,
+    Pair,
+    Product,
+    Remedy,
+    Warning,
+)
 
 CITE_HELP = "Cite a source by writing [@key] after the text it supports (keys: Citations)."
 
@@ -151,3 +164,58 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_filter = ("remedy",)
     search_fields = ("name", "brand", "remedy__name")
     autocomplete_fields = ("remedy",)
+
+
+@admin.action(description="Export selected reports as CSV")
+def export_reports_csv(modeladmin, request, queryset):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="experience-reports.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["remedy", "condition", "taken", "weeks", "outcome", "side effects", "clinician", "date"]
+    )
+    # Members are not named: editors study what was taken and what happened, not who.
+    for report in queryset.select_related("pair__remedy", "pair__condition", "regimen"):
+        writer.writerow(
+            [
+                report.pair.remedy.name,
+                report.pair.condition.name,
+                report.taken,
+                report.weeks,
+                report.get_outcome_display(),
+                report.get_side_effects_display(),
+                "yes" if report.clinician_involved else "no",
+                report.updated_at.date().isoformat(),
+            ]
+        )
+    return response
+
+
+@admin.register(ExperienceReport)
+class ExperienceReportAdmin(admin.ModelAdmin):
+    list_display = ("pair", "taken", "weeks", "outcome", "side_effects", "clinician_involved")
+    list_filter = (
+        "outcome",
+        "side_effects",
+        "clinician_involved",
+        "pair__remedy",
+        "pair__condition",
+    )
+    list_select_related = ("pair__remedy", "pair__condition", "regimen")
+    actions = [export_reports_csv]
+    readonly_fields = [f.name for f in ExperienceReport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list: the breakdown of the reports the filters select."""
+        response = super().changelist_view(request, extra_context)
+        if hasattr(response, "context_data") and "cl" in response.context_data:
+            queryset = response.context_data["cl"].queryset
+            response.context_data["breakdown"] = (
+                queryset.values("pair__remedy__name", "pair__condition__name", "outcome")
+                .annotate(reports=Count("id"))
+                .order_by("pair__remedy__name", "pair__condition__name", "outcome")
+            )
+        return response

@@ -3,13 +3,15 @@
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -400,7 +402,7 @@ class DosingRegimen(EditorialMarkdownModel):
     markdown_fields = ("details",)
     history = HistoricalRecords()
     # Short plain-text fields that may carry [@key] citation markers.
-    cited_fields = ("dose", "frequency", "duration", "with_food", "pair_with")
+    cited_fields = ("dose", "frequency", "with_food", "duration", "pair_with")  # as displayed
 
     class Meta:
         ordering = ["order", "id"]
@@ -519,10 +521,28 @@ class Warning(EditorialMarkdownModel):
         return self.pair_id is None
 
 
+class PairVoteQuerySet(models.QuerySet):
+    def monthly_tally(self, pair: Pair) -> list[tuple[date, int, int]]:
+        """(month, up, down) of the pair's current votes by the month they were cast."""
+        rows = (
+            self.filter(target=pair)
+            .annotate(month=TruncMonth("created_at"))
+            .values("month")
+            .annotate(
+                up=models.Count("id", filter=Q(value=1)),
+                down=models.Count("id", filter=Q(value=-1)),
+            )
+            .order_by("month")
+        )
+        return [(row["month"], row["up"], row["down"]) for row in rows]
+
+
 class PairVote(AbstractVote):
     """A member's answer to "does it help for this condition?"."""
 
     target = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="votes")
+
+    objects = PairVoteQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -531,6 +551,62 @@ class PairVote(AbstractVote):
 
     def __str__(self) -> str:
         return f"{self.get_value_display()} on {self.target_id}"
+
+
+class ExperienceReport(models.Model):
+    """One member's account of taking the remedy for the condition (one per pair)."""
+
+    class Outcome(models.TextChoices):
+        HELPED_A_LOT = "helped-a-lot", "Helped a lot"
+        HELPED_A_LITTLE = "helped-a-little", "Helped a little"
+        NO_CHANGE = "no-change", "No change"
+        MADE_IT_WORSE = "made-it-worse", "Made it worse"
+
+    class SideEffects(models.TextChoices):
+        NONE = "none", "None"
+        MILD = "mild", "Mild"
+        STOPPED = "stopped", "Stopped because of them"
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="experience_reports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="experience_reports"
+    )
+    regimen = models.ForeignKey(
+        DosingRegimen,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experience_reports",
+        help_text="Empty: another form or dose, described below.",
+    )
+    other_form = models.CharField(max_length=120, blank=True)
+    other_dose = models.CharField(max_length=120, blank=True)
+    weeks = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(520)]
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    side_effects = models.CharField(max_length=8, choices=SideEffects.choices)
+    clinician_involved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "pair"], name="one_report_per_member_per_pair"),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=1, weeks__lte=520), name="report_weeks_in_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["pair", "regimen"], name="report_breakdown")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.pair_id})"
+
+    @property
+    def taken(self) -> str:
+        if self.regimen_id:
+            return str(self.regimen)
+        return " ".join(filter(None, [self.other_form, self.other_dose])) or "Other"
 
 
 class Product(models.Model):

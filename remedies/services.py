@@ -6,7 +6,8 @@ from django.db import transaction
 
 from conditions.models import Condition
 from config.markup import EditorialMarkdownModel
-from remedies.models import Citation, DosingRegimen, Evidence, Remedy
+from discussion.services import DiscussionError, ensure_may_write
+from remedies.models import Citation, DosingRegimen, Evidence, ExperienceReport, Pair, Remedy
 
 SEED_FIXTURE = "seed"
 SEED_REMEDY_SLUG = "vitamin-k2"
@@ -53,3 +54,25 @@ def seed_load(*, force: bool = False) -> bool:
         instance._change_reason = "Seed entry loaded"
         instance.save()
     return True
+
+
+def experience_report_save(*, user, pair: Pair, data: dict) -> ExperienceReport:
+    """Create or replace the member's report on the pair (one each, editable)."""
+    ensure_may_write(user)
+    regimen = data.get("regimen")
+    if regimen is not None and regimen.pair_id != pair.pk:
+        raise DiscussionError("Pick one of this page's regimens, or “Other”.")
+    report, _ = ExperienceReport.objects.update_or_create(
+        user=user,
+        pair=pair,
+        defaults={
+            "regimen": regimen,
+            "other_form": "" if regimen else data.get("other_form", ""),
+            "other_dose": "" if regimen else data.get("other_dose", ""),
+            "weeks": data["weeks"],
+            "outcome": data["outcome"],
+            "side_effects": data["side_effects"],
+            "clinician_involved": data.get("clinician_involved", False),
+        },
+    )
+    return report

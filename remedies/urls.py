@@ -15,6 +15,11 @@ urlpatterns = [
         views.pair_vote,
         name="pair_vote",
     ),
+    path(
+        "remedies/<slug:remedy_slug>/<slug:condition_slug>/experience/",
+        views.experience_report,
+        name="experience_report",
+    ),
     path("how-we-grade-evidence/", views.grading, name="grading"),
     path("search/", views.search, name="search"),
     path(

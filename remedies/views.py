@@ -1,24 +1,31 @@
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from conditions.models import Condition
 from config.seo import json_ld
 from discussion import drafts
 from discussion.forms import VoteForm
 from discussion.models import Comment
+from discussion.services import DiscussionError, NotAllowed
 from discussion.tree import Discussion, TargetThreads, discussion_load
 from discussion.views import login_redirect, safe_next, vote_response
+from remedies.charts import outcomes_chart, votes_chart
 from remedies.citations import References
+from remedies.experiences import community_disagrees, experience_summary
+from remedies.forms import ExperienceReportForm
 from remedies.models import (
     EFFECTIVENESS_DEFINITIONS,
     EVIDENCE_GRADE_DEFINITIONS,
     Effectiveness,
     EvidenceGrade,
+    ExperienceReport,
     Pair,
     PairVote,
     Remedy,
@@ -27,6 +34,7 @@ from remedies.models import (
 from remedies.search import clean_query
 from remedies.search import search as site_search
 from remedies.seo import pair_structured_data, remedy_structured_data
+from remedies.services import experience_report_save
 
 HOME_LIST_SIZE = 5
 
@@ -103,11 +111,67 @@ def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> 
             "products": list(pair.remedy.products.all()),
             "references": References(pair.cited_texts(warnings)),
             "structured_data": json_ld(pair_structured_data(pair, request)),
+            **_experience_context(request, pair),
             "remedy_discussion": _discussion(request, pair.remedy, threads),
             "pair_discussion": _discussion(request, pair, threads),
             "statistics": pair.remedy.statistics(remedy_pairs, threads),
         },
     )
+
+
+def _experience_context(request: HttpRequest, pair: Pair, form=None) -> dict:
+    """What the pair page shows of members' experience reports, and the member's form."""
+    summary = experience_summary(pair)
+    if form is None and request.user.is_authenticated:
+        own = ExperienceReport.objects.filter(pair=pair, user=request.user).first()
+        form = ExperienceReportForm.for_report(own, pair=pair)
+    return {
+        "experiences": summary,
+        "disagreement": community_disagrees(pair, summary),
+        "votes_chart": votes_chart(PairVote.objects.monthly_tally(pair)),
+        "outcomes_chart": outcomes_chart(summary.breakdowns),
+        "report_form": form,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def experience_report(request: HttpRequest, remedy_slug: str, condition_slug: str) -> HttpResponse:
+    """Add or change the member's experience report (inline with htmx, or its own page)."""
+    pair = get_object_or_404(
+        Pair.objects.visible_to(request.user).for_detail_page(),
+        remedy__slug=remedy_slug,
+        condition__slug=condition_slug,
+    )
+    back = f"{pair.get_absolute_url()}#experiences"
+    if not request.user.is_authenticated:
+        return login_redirect(request, back)
+    form, status = None, 200
+    if request.method == "POST":
+        form = ExperienceReportForm(request.POST, pair=pair)
+        status = 400
+        if form.is_valid():
+            try:
+                experience_report_save(user=request.user, pair=pair, data=form.cleaned_data)
+            except NotAllowed as error:
+                form.add_error(None, str(error))
+                status = 403
+            except DiscussionError as error:
+                form.add_error(None, str(error))
+            else:
+                if not request.htmx:
+                    messages.success(request, "Thank you: your experience report is saved.")
+                    return redirect(back)
+                form, status = None, 200
+    context = {
+        "pair": pair,
+        "remedy": pair.remedy,
+        "condition": pair.condition,
+        "saved": form is None and request.method == "POST",
+    }
+    context |= _experience_context(request, pair, form)
+    if request.htmx:
+        return render(request, "remedies/pair_detail.html#experiences", context, status=status)
+    return render(request, "remedies/experience_report.html", context, status=status)
 
 
 @require_POST
@@ -149,5 +213,6 @@ def grading(request: HttpRequest) -> HttpResponse:
                 (grade.value, grade.label, EVIDENCE_GRADE_DEFINITIONS[grade])
                 for grade in EvidenceGrade
             ],
+            "min_reports": settings.MIN_REPORTS_FOR_PERCENTAGES,
         },
     )

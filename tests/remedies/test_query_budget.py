@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from remedies.models import DosingRegimen, Evidence, Product, Warning
 
-# Content, both discussions' threads (one query) and the statistics; empty discussions.
-PAIR_PAGE_QUERIES = 9
+# Content, both discussions' threads (one query), the statistics, and the experience
+# reports (breakdown, votes by month); empty discussions.
+PAIR_PAGE_QUERIES = 11
 REMEDY_PAGE_QUERIES = 7
 
 
