@@ -17,7 +17,7 @@ def condition_detail(request: HttpRequest, condition_slug: str) -> HttpResponse:
     condition = get_object_or_404(Condition.objects.visible_to(request.user), slug=condition_slug)
     sort = "community" if request.GET.get("sort") == "community" else "evidence"
     # Pairs attach themselves to conditions; this app only follows the reverse relation.
-    pairs = condition.pairs.published().ranked_for_condition(sort)
+    pairs = condition.pairs.visible_to(request.user).ranked_for_condition(sort)
     structured_data = {
         "@context": "https://schema.org",
         "@type": "MedicalCondition",

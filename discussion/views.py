@@ -4,6 +4,7 @@ anchor) that htmx enhances by swapping a partial of the same templates."""
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -46,7 +47,8 @@ def discussion_target(target_label: str, target_id: int, viewer) -> models.Model
 
 def _discussion_for_comment(comment: Comment, viewer) -> Discussion:
     """A page-less Discussion giving a single comment's partials their context."""
-    model = comment.thread.content_type.model_class()
+    # get_for_id is cached per process; following the foreign key would cost a query.
+    model = ContentType.objects.get_for_id(comment.thread.content_type_id).model_class()
     target = discussion_target(model._meta.label_lower, comment.thread.object_id, viewer)
     return Discussion(target, comment.thread, "best", 1, nodes=[], has_more=False)
 
@@ -267,6 +269,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_POST
 def comment_vote(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("thread"), pk=comment_id)
+    _discussion_for_comment(comment, request.user)  # 404 unless the viewer may see the page
     next_url = safe_next(request, "/")
     if not request.user.is_authenticated:
         return login_redirect(request, next_url)

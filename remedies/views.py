@@ -71,7 +71,7 @@ def _discussion(request: HttpRequest, target, threads: TargetThreads) -> Discuss
 
 def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
     remedy = get_object_or_404(Remedy.objects.visible_to(request.user), slug=remedy_slug)
-    pairs = list(remedy.pairs.published().ranked_for_remedy())
+    pairs = list(remedy.pairs.visible_to(request.user).ranked_for_remedy())
     warnings = list(remedy.warnings.remedy_wide())
     threads = TargetThreads([remedy, *pairs])
     return render(
@@ -97,7 +97,7 @@ def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> 
         condition__slug=condition_slug,
     )
     warnings = list(Warning.objects.for_pair(pair))
-    remedy_pairs = list(pair.remedy.pairs.published().ranked_for_remedy())
+    remedy_pairs = list(pair.remedy.pairs.visible_to(request.user).ranked_for_remedy())
     threads = TargetThreads([pair.remedy, *remedy_pairs])
     return render(
         request,

@@ -317,11 +317,12 @@ def test_page_counts_do_not_depend_on_who_wrote_or_voted(
 # --- writing -------------------------------------------------------------------------
 
 # Posting a vote on a comment, signed in: the session and the member (with any
-# suspension), the comment (with its thread), then the vote: a savepoint, the comment
+# suspension), the comment (with its thread), the page it is on (to check the member
+# may see it), then the vote: a savepoint, the comment
 # locked with its counts, the member's vote row, the insert/update/delete, one update of
 # counts and score, releasing the savepoint (in production the savepoint is the
 # transaction itself, which costs no query).
-COMMENT_VOTE_QUERIES = 9
+COMMENT_VOTE_QUERIES = 10
 # Posting a comment into an existing discussion: the session and the member, the target,
 # then a savepoint, the thread, the insert, setting `root`, the thread's count, releasing
 # the savepoint. A reply swaps setting `root` for looking up and locking its parent.
