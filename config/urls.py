@@ -30,3 +30,5 @@ urlpatterns = [
         name="robots",
     ),
 ]
+
+handler500 = "config.errors.server_error"

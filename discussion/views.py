@@ -233,9 +233,8 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
                     messages.success(request, "Your comment was updated.")
                     return redirect(f"{discussion.target.get_absolute_url()}#{comment.anchor}")
                 node = CommentNode(comment)
-                return _render_partial(
-                    request, "comment-body", {"discussion": discussion, "node": node}
-                )
+                context = {"discussion": discussion, "node": node, "focus": True}
+                return _render_partial(request, "comment-body", context)
     if request.htmx:
         return _render_partial(request, "edit-form", context, status=status)
     return render(request, "discussion/comment_edit_page.html", context, status=status)
@@ -322,7 +321,14 @@ def vote_response(
         tally = Tally(target.upvotes, target.downvotes, own.value if own else 0)
     html = render_to_string(
         "_vote_form.html",
-        {"action": action, "tally": tally, "dom_id": dom_id, "next": next_url, "error": error},
+        {
+            "action": action,
+            "tally": tally,
+            "dom_id": dom_id,
+            "next": next_url,
+            "error": error,
+            "focus": request.POST.get("value"),
+        },
         request=request,
     )
     return HttpResponse(html, status=status)

@@ -337,7 +337,7 @@ def test_thread_loads_lazily_and_is_in_the_page_without_javascript(client, seed,
 
     page = client.get(PAIR_URL).content.decode()
     assert "Loading discussion…" in page
-    assert f'hx-get="/discussions/remedies.pair/{seed.pk}/" hx-trigger="load"' in page
+    assert f'data-hx-get="/discussions/remedies.pair/{seed.pk}/" data-hx-trigger="load"' in page
     fallback = page[
         page.index('<div class="no-js-only">', page.index("Discussion for Osteoporosis")) :
     ]

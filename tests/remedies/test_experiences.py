@@ -218,7 +218,7 @@ def test_member_adds_then_changes_a_report_with_htmx(client, seed, make_member):
     assert first.status_code == second.status_code == 200
     html = second.content.decode()
     assert 'id="experiences"' in html and "your experience report is saved" in html
-    assert f'id="regimen-reports-{mk7.pk}" hx-swap-oob="true"' in html
+    assert f'id="regimen-reports-{mk7.pk}" data-hx-swap-oob="true"' in html
     assert "made it worse 1" in html and "helped a little 0" in html
     assert ExperienceReport.objects.filter(user=member).count() == 1
 

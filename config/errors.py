@@ -1,0 +1,33 @@
+"""Error answers that leak nothing, and that htmx shows in the page's alert region."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+HTMX_ERROR_REGION = "#htmx-errors"
+
+
+def _htmx_error(message: str, status: int) -> HttpResponse:
+    """For htmx: the message goes to the alert region; the form keeps what was typed."""
+    response = HttpResponse(
+        format_html('<p class="message message-error">{}</p>', message), status=status
+    )
+    response["HX-Retarget"] = HTMX_ERROR_REGION
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    message = "This form has expired. Reload the page and try again; copy your text first."
+    if request.headers.get("HX-Request"):
+        return _htmx_error(message, 403)
+    return render(request, "403.html", {"exception": message}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    message = "Something went wrong on our side. Please try again in a moment."
+    if request.headers.get("HX-Request"):
+        return _htmx_error(message, 500)
+    # No request context: whatever failed must not fail again while telling the reader.
+    return HttpResponse(render_to_string("500.html"), status=500)
