@@ -52,10 +52,10 @@ def validate(pages: dict[str, str], tmp_path: Path) -> list[str]:
         check=True,
     )
     messages = json.loads(result.stderr or result.stdout)["messages"]
+    errors = [m for m in messages if m.get("type") == "error"]
     return [
-        f"{files.get(Path(m.get('url', '')).name, m.get('url'))}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m.get("type") == "error"
+        f"{files.get(Path(m.get('url', '')).name)}:{m.get('lastLine')}: {m['message']}"
+        for m in errors
     ]
 
 

@@ -240,3 +240,40 @@ def test_without_javascript_load_more_is_a_link_to_the_next_page(no_js_page, see
         "Discussion: Vitamin K2 for Osteoporosis"
     )
     expect(page.locator("ol.comments > li.comment")).to_have_count(1)
+
+
+def test_focus_follows_htmx_swaps(page, seed, make_member):
+    make_member("erin")
+    log_in(page, "erin")
+    page.goto(PAIR_URL)
+
+    page.locator("#pair-votes").get_by_role("button", name="Upvote").click()
+    expect(page.locator("#pair-votes .tally")).to_have_text("1 up • 0 down")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("▲ Upvote")
+    expect(focused).to_have_attribute("aria-pressed", "true")
+
+    discussion = pair_discussion(page)
+    discussion.get_by_label("Comment", exact=True).fill("Focus lands on me")
+    discussion.get_by_role("button", name="Post comment").click()
+    expect(discussion.locator("li.comment")).to_have_count(1)
+    expect(page.locator("article.comment-body").first).to_be_focused()
+
+    discussion.locator("li.comment").first.get_by_role("button", name="Reply").click()
+    expect(discussion.locator(".reply-form textarea")).to_be_focused()
+
+
+def test_expired_form_says_so_and_keeps_the_text(page, seed, make_member):
+    make_member("fred")
+    log_in(page, "fred")
+    page.goto(PAIR_URL)
+    discussion = pair_discussion(page)
+    discussion.get_by_label("Comment", exact=True).fill("Please keep this text")
+    page.context.clear_cookies(name="csrftoken")
+
+    discussion.get_by_role("button", name="Post comment").click()
+
+    expect(page.locator("#htmx-errors")).to_contain_text("This form has expired")
+    expect(discussion.get_by_label("Comment", exact=True)).to_have_value("Please keep this text")
+    expect(discussion.get_by_role("button", name="Post comment")).to_be_enabled()
+    assert not Comment.objects.exists()
