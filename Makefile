@@ -23,6 +23,13 @@ seed: migrate
 run: seed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+## Production: migrate, collect static files, serve with gunicorn (configure by environment)
+serve: install
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn config.wsgi --config gunicorn.conf.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

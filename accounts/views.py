@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -5,7 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import SignupForm
+from accounts.network import client_address
 from discussion.models import Comment
+from discussion.ratelimit import bucket_overflows
 
 
 def safe_next_url(request: HttpRequest, default: str = "/") -> str:
@@ -19,16 +22,28 @@ def safe_next_url(request: HttpRequest, default: str = "/") -> str:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    status = 200
     if request.method == "POST":
         form = SignupForm(request.POST)
-        if form.is_valid():
+        too_many = bucket_overflows(
+            f"signup:{client_address(request)}",
+            limit=settings.SIGNUPS_PER_ADDRESS_PER_HOUR,
+            period=3600,
+        )
+        if too_many:
+            form.add_error(None, "Too many sign-ups from your network. Please try again later.")
+            status = 429
+        elif form.is_valid():
             user = form.save()
             login(request, user, backend="accounts.backends.MemberBackend")
             return redirect(safe_next_url(request))
     else:
         form = SignupForm()
     return render(
-        request, "registration/signup.html", {"form": form, "next": safe_next_url(request, "")}
+        request,
+        "registration/signup.html",
+        {"form": form, "next": safe_next_url(request, "")},
+        status=status,
     )
 
 

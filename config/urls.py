@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from accounts import views as account_views
 from conditions.sitemaps import ConditionSitemap
+from config.health import healthz
 from remedies import views as remedy_views
 from remedies.sitemaps import PairSitemap, RemedySitemap, StaticPagesSitemap
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("members/<str:username>/", account_views.profile, name="profile"),
     path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",

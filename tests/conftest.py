@@ -156,3 +156,9 @@ def _empty_cache():
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a member; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _instant_signup(settings):
+    # Tests fill the signup form in milliseconds; the bot check's timing is tested itself.
+    settings.SIGNUP_MIN_SECONDS = 0

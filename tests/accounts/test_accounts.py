@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.forms import signup_started_token
 from discussion.models import Comment
 from discussion.services import comment_delete
 from tests.htmlcheck import start_tags
@@ -58,6 +59,7 @@ def inputs(html: str) -> dict[str, dict[str, str | None]]:
 
 def signup_data(**overrides) -> dict[str, str]:
     data = {
+        "started": signup_started_token(),  # what the form carries when it is shown
         "username": "newcomer",
         "email": "newcomer@example.com",
         "password1": "correct-horse-battery-9",

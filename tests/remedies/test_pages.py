@@ -184,5 +184,6 @@ def test_markdown_with_script_or_event_handlers_never_reaches_the_page(client, m
         html = client.get(url).content.decode()
         assert_no_active_content(html)
         assert not any(
-            "/admin/" in (attrs.get("hx-get"), attrs.get("data-hx-get")) for _, attrs in start_tags(html)
+            "/admin/" in (attrs.get("hx-get"), attrs.get("data-hx-get"))
+            for _, attrs in start_tags(html)
         )
