@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
@@ -12,7 +13,11 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 def canonical(request: HttpRequest) -> dict:
     """Context processor: the page's canonical address (no query string) and site name."""
-    return {"canonical_url": request.build_absolute_uri(request.path), "site_name": SITE_NAME}
+    try:
+        url = request.build_absolute_uri(request.path)
+    except DisallowedHost:  # rendering the 400 page for a forged Host header
+        url = request.path
+    return {"canonical_url": url, "site_name": SITE_NAME}
 
 
 def json_ld(data: dict) -> SafeString:

@@ -277,3 +277,26 @@ def test_expired_form_says_so_and_keeps_the_text(page, seed, make_member):
     expect(discussion.get_by_label("Comment", exact=True)).to_have_value("Please keep this text")
     expect(discussion.get_by_role("button", name="Post comment")).to_be_enabled()
     assert not Comment.objects.exists()
+
+
+def test_no_content_security_policy_violations_while_using_the_page(page, seed, make_member):
+    make_member("gina")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    log_in(page, "gina")
+    page.goto(PAIR_URL)
+    discussion = pair_discussion(page)
+
+    page.locator("#pair-votes").get_by_role("button", name="Upvote").click()
+    discussion.get_by_label("Comment", exact=True).fill("Under a strict policy")
+    discussion.get_by_role("button", name="Post comment").click()
+    expect(discussion.locator("li.comment")).to_have_count(1)
+    discussion.get_by_role("link", name="Newest").click()
+    expect(discussion.get_by_text("Under a strict policy")).to_be_visible()
+
+    assert violations == []
