@@ -138,6 +138,9 @@ RATE_LIMITS = {
     "vote": (int(os.environ.get("RATE_LIMIT_VOTES", "60")), 60),
 }
 
+# Whole pages for anonymous readers (config/pagecache.py): needs a cache all processes share.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -18,6 +18,8 @@ from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from config.pagecache import ACTIVITY, target_key
+
 WILSON_Z = 1.96  # 95% confidence
 
 
@@ -59,6 +61,10 @@ class VotableModel(models.Model):
         """Counts, and the viewer's vote where a queryset annotated `viewer_vote`."""
         return Tally(self.upvotes, self.downvotes, getattr(self, "viewer_vote", 0))
 
+    def page_versions(self) -> list[str]:
+        """The page-cache versions its votes change (config.pagecache)."""
+        return [target_key(self._meta.label_lower, self.pk), ACTIVITY]
+
 
 class AbstractVote(models.Model):
     """One member's vote on one target; subclasses add `target` and a unique constraint."""
@@ -76,6 +82,12 @@ def target_queryset(model: type[models.Model], viewer) -> models.QuerySet:
     if hasattr(model, "discussion_queryset"):
         return model.discussion_queryset(viewer)
     return model._default_manager.all()
+
+
+def thread_page_versions(thread: "Thread") -> list[str]:
+    """The page-cache versions a change in this discussion touches."""
+    model = ContentType.objects.get_for_id(thread.content_type_id).model_class()
+    return [target_key(model._meta.label_lower, thread.object_id), ACTIVITY]
 
 
 class ThreadQuerySet(models.QuerySet):
@@ -240,6 +252,9 @@ class Comment(VotableModel):
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
+
+    def page_versions(self) -> list[str]:
+        return thread_page_versions(self.thread)
 
     @property
     def is_hidden(self) -> bool:

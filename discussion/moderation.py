@@ -11,8 +11,9 @@ from discussion.models import (
     ModerationAction,
     ModerationState,
     Thread,
+    thread_page_versions,
 )
-from discussion.services import DiscussionError, NotAllowed, ensure_may_write
+from discussion.services import DiscussionError, NotAllowed, ensure_may_write, pages_changed
 
 
 @transaction.atomic
@@ -48,6 +49,7 @@ def flag_create(*, comment: Comment, user, reason: str, details: str = "") -> Fl
         ModerationAction.objects.create(
             kind=ModerationAction.Kind.AUTO_HIDE, comment=comment, reason=reason_text
         )
+        pages_changed(comment.page_versions())
     return flag
 
 
@@ -70,6 +72,7 @@ def comment_hide(*, comment: Comment, moderator, reason: str) -> None:
     Comment.objects.filter(pk=comment.pk).update(
         moderation=ModerationState.HIDDEN, moderation_reason=reason
     )
+    pages_changed(comment.page_versions())
     ModerationAction.objects.create(
         kind=ModerationAction.Kind.HIDE, moderator=moderator, comment=comment, reason=reason
     )
@@ -83,6 +86,7 @@ def comment_restore(*, comment: Comment, moderator, reason: str) -> None:
     Comment.objects.filter(pk=comment.pk).update(
         moderation=ModerationState.APPROVED, moderation_reason=""
     )
+    pages_changed(comment.page_versions())
     ModerationAction.objects.create(
         kind=ModerationAction.Kind.RESTORE, moderator=moderator, comment=comment, reason=reason
     )
@@ -94,5 +98,6 @@ def thread_set_locked(*, thread: Thread, moderator, locked: bool, reason: str) -
         raise NotAllowed("Only moderators can do this.")
     reason = _require_reason(reason)
     Thread.objects.filter(pk=thread.pk).update(is_locked=locked)
+    pages_changed(thread_page_versions(thread))
     kind = ModerationAction.Kind.LOCK if locked else ModerationAction.Kind.UNLOCK
     ModerationAction.objects.create(kind=kind, moderator=moderator, thread=thread, reason=reason)

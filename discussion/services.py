@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Suspension
 from config.markup import render_markdown
+from config.pagecache import bump
 from discussion.models import (
     EDIT_GRACE,
     AbstractVote,
@@ -17,6 +18,7 @@ from discussion.models import (
     Thread,
     VotableModel,
     VoteValue,
+    thread_page_versions,
     wilson_lower_bound,
 )
 
@@ -34,6 +36,11 @@ class NotAllowed(PermissionDenied):
 def ensure_may_write(user) -> None:
     if Suspension.objects.is_suspended(user):
         raise NotAllowed("Your account is suspended: you cannot post or vote.")
+
+
+def pages_changed(versions: list[str]) -> None:
+    """Once the transaction commits, pages showing this change get new cache keys."""
+    transaction.on_commit(lambda: bump(*versions))
 
 
 def thread_get_or_create(*, target: models.Model) -> Thread:
@@ -86,6 +93,7 @@ def comment_create(*, author, target: models.Model, body: str, parent_id: int | 
         Comment.objects.filter(pk=comment.pk).update(root=comment)
         comment.root_id = comment.pk
     Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1)
+    pages_changed(thread_page_versions(thread))
     return comment
 
 
@@ -118,6 +126,7 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
     comment.body_html = render_markdown(body)
     comment.edited_at = now
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    pages_changed(thread_page_versions(comment.thread))
     return comment
 
 
@@ -128,8 +137,9 @@ def comment_delete(*, comment: Comment, user) -> bool:
     A comment without replies disappears; so does a "[deleted]" parent left without any.
     """
     _ensure_author(comment, user)
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment = Comment.objects.select_for_update().select_related("thread").get(pk=comment.pk)
     Thread.objects.filter(pk=comment.thread_id).update(comment_count=F("comment_count") - 1)
+    pages_changed(thread_page_versions(comment.thread))
     if comment.replies.exists():
         comment.is_deleted = True
         comment.body = ""
@@ -158,7 +168,9 @@ def vote_toggle(*, vote_model: type[AbstractVote], target: VotableModel, user, v
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                return _vote_toggle_once(vote_model, target_model, target.pk, user, value)
+                tally = _vote_toggle_once(vote_model, target_model, target.pk, user, value)
+                pages_changed(target.page_versions())
+                return tally
         except IntegrityError:
             # Another request of the same member inserted the row first; read it again.
             continue

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from config.pagecache import cache_anonymous_page, target_key
 from discussion import drafts, moderation, services
 from discussion.forms import CommentForm, EditCommentForm, FlagForm, VoteForm, new_comment_form
 from discussion.models import (
@@ -91,6 +92,9 @@ def _form_error_response(
 
 
 @require_GET
+@cache_anonymous_page(
+    lambda request, target_label, target_id: [target_key(target_label, target_id)]
+)
 def discussion_thread(request: HttpRequest, target_label: str, target_id: int) -> HttpResponse:
     target = discussion_target(target_label, target_id, request.user)
     try:

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from conditions.models import Condition
 from config.markup import EditorialMarkdownModel
-from discussion.services import DiscussionError, ensure_may_write
+from discussion.services import DiscussionError, ensure_may_write, pages_changed
 from remedies.models import Citation, DosingRegimen, Evidence, ExperienceReport, Pair, Remedy
 
 SEED_FIXTURE = "seed"
@@ -75,4 +75,5 @@ def experience_report_save(*, user, pair: Pair, data: dict) -> ExperienceReport:
             "clinician_involved": data.get("clinician_involved", False),
         },
     )
+    pages_changed(pair.page_versions())
     return report

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conditions.models import Condition
+from config.pagecache import ACTIVITY, cache_anonymous_page, target_key
 from config.seo import json_ld
 from discussion import drafts
 from discussion.forms import VoteForm
@@ -39,6 +40,24 @@ from remedies.services import experience_report_save
 HOME_LIST_SIZE = 5
 
 
+def _remedy_page_versions(request: HttpRequest, remedy_slug: str, **kwargs) -> list[str] | None:
+    """A remedy page, and each of its pair pages, show the remedy's discussion and the
+    votes and discussions of all its pairs (statistics, tallies): one query to name them."""
+    rows = list(Pair.objects.filter(remedy__slug=remedy_slug).values_list("pk", "remedy_id"))
+    remedy_id = (
+        rows[0][1]
+        if rows
+        else Remedy.objects.filter(slug=remedy_slug).values_list("pk", flat=True).first()
+    )
+    if remedy_id is None:
+        return None
+    return [
+        target_key("remedies.remedy", remedy_id),
+        *(target_key("remedies.pair", pk) for pk, _ in rows),
+    ]
+
+
+@cache_anonymous_page(lambda request: [ACTIVITY])
 def home(request: HttpRequest) -> HttpResponse:
     month_ago = timezone.now() - timedelta(days=30)
     published_pairs = Pair.objects.published()
@@ -55,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_anonymous_page(lambda request: [])
 def remedy_list(request: HttpRequest) -> HttpResponse:
     remedies = Remedy.objects.published().with_condition_counts()
     return render(request, "remedies/remedy_list.html", {"remedies": remedies})
@@ -69,6 +89,7 @@ def _discussion(request: HttpRequest, target, threads: TargetThreads) -> Discuss
     )
 
 
+@cache_anonymous_page(_remedy_page_versions)
 def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
     remedy = get_object_or_404(Remedy.objects.visible_to(request.user), slug=remedy_slug)
     pairs = list(remedy.pairs.visible_to(request.user).ranked_for_remedy())
@@ -90,6 +111,7 @@ def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
     )
 
 
+@cache_anonymous_page(_remedy_page_versions)
 def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> HttpResponse:
     pair = get_object_or_404(
         Pair.objects.visible_to(request.user).for_detail_page().with_viewer_vote(request.user),
@@ -201,6 +223,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "search.html", {"query": query, "results": results})
 
 
+@cache_anonymous_page(lambda request: [])
 def grading(request: HttpRequest) -> HttpResponse:
     return render(
         request,

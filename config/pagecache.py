@@ -1,0 +1,103 @@
+"""Whole-page cache for anonymous readers, correct across processes.
+
+A cached page's key holds the current versions of everything it shows; every write bumps
+the versions it affects (`bump`), so a page is never served stale, by any process, as
+long as the cache is shared (Redis). The per-visitor CSRF token is put back into each
+served page, so cached forms keep working.
+
+On by default when REDIS_URL is set (PAGE_CACHE=0 turns it off; PAGE_CACHE=1 turns it on
+with the local-memory cache, which is only correct with a single process).
+"""
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+
+CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+# Where pages carry the CSRF token: form fields, and htmx's header on <body>.
+CSRF_TOKEN_IN_PAGE = re.compile(
+    r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{32,64}(?=")'
+)
+PAGE_TIMEOUT = 24 * 3600
+VERSION_PREFIX = "v:"
+GLOBAL = "global"  # editorial content
+ACTIVITY = "activity"  # any comment, vote or report anywhere
+
+
+def target_key(label: str, pk: int) -> str:
+    """The version of one discussion target (its comments, votes, reports)."""
+    return f"target:{label}:{pk}"
+
+
+def bump(*names: str) -> None:
+    """Something these versions cover changed: every page showing it gets a new key."""
+    if not settings.PAGE_CACHE:
+        return
+    for name in names:
+        key = VERSION_PREFIX + name
+        try:
+            cache.incr(key)
+        except ValueError:  # first bump, or evicted: any new value will do
+            cache.add(key, 1, timeout=None) or cache.incr(key)
+
+
+def _page_key(request: HttpRequest, names: Iterable[str]) -> str:
+    names = sorted(set(names) | {GLOBAL})
+    versions = cache.get_many([VERSION_PREFIX + n for n in names])
+    stamp = ",".join(f"{n}={versions.get(VERSION_PREFIX + n, 0)}" for n in names)
+    htmx = request.headers.get("HX-Request", "")
+    digest = hashlib.sha256(f"{request.get_full_path()}|{htmx}|{stamp}".encode()).hexdigest()
+    return f"page:{digest}"
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    """Only anonymous, cookie-less (no session, no pending message) GETs."""
+    return (
+        settings.PAGE_CACHE
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def cache_anonymous_page(version_names: Callable[..., Iterable[str] | None]):
+    """Serve the view from the page cache for anonymous readers.
+
+    `version_names(request, **kwargs)` names the versions the page depends on (None: the
+    page does not exist; let the view answer).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            names = version_names(request, **kwargs)
+            if names is None:
+                return view(request, *args, **kwargs)
+            key = _page_key(request, names)
+            cached = cache.get(key)
+            if cached is not None:
+                content_type, body = cached
+                body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+                response = HttpResponse(body, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                template = CSRF_TOKEN_IN_PAGE.sub(
+                    lambda m: m.group(1) + CSRF_PLACEHOLDER, response.content.decode()
+                )
+                cache.set(key, (response["Content-Type"], template), PAGE_TIMEOUT)
+                response["X-Page-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator
