@@ -134,6 +134,18 @@ class CommentQuerySet(models.QuerySet):
     def for_thread(self, thread: Thread) -> "CommentQuerySet":
         return self.filter(thread=thread)
 
+    def on_pages_visible_to(self, viewer) -> "CommentQuerySet":
+        """Comments whose discussion belongs to a page the viewer may see (drafts are
+        for editors), checked inside the same query."""
+        visible = Q(pk__in=[])
+        for label in settings.DISCUSSION_TARGETS:
+            model = apps.get_model(label)
+            visible |= Q(
+                thread__content_type=ContentType.objects.get_for_model(model),
+                thread__object_id__in=target_queryset(model, viewer).values("pk"),
+            )
+        return self.filter(visible)
+
     def top_level(self) -> "CommentQuerySet":
         return self.filter(parent__isnull=True)
 

@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -50,6 +50,19 @@ def thread_get_or_create(*, target: models.Model) -> Thread:
     return thread
 
 
+def _count_comment(thread_id: int, delta: int) -> int:
+    """Add `delta` to the thread's comment count and return the new count, in one
+    statement (PostgreSQL and SQLite both know UPDATE … RETURNING)."""
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET comment_count = comment_count + %s WHERE id = %s "
+            "RETURNING comment_count",
+            [delta, thread_id],
+        )
+        return cursor.fetchone()[0]
+
+
 def _clean_body(body: str) -> str:
     body = body.strip()
     if not body:
@@ -92,7 +105,8 @@ def comment_create(*, author, target: models.Model, body: str, parent_id: int | 
     if parent is None:
         Comment.objects.filter(pk=comment.pk).update(root=comment)
         comment.root_id = comment.pk
-    Thread.objects.filter(pk=thread.pk).update(comment_count=F("comment_count") + 1)
+    thread.comment_count = _count_comment(thread.pk, +1)
+    comment.thread = thread
     pages_changed(thread_page_versions(thread))
     return comment
 
@@ -138,7 +152,7 @@ def comment_delete(*, comment: Comment, user) -> bool:
     """
     _ensure_author(comment, user)
     comment = Comment.objects.select_for_update().select_related("thread").get(pk=comment.pk)
-    Thread.objects.filter(pk=comment.thread_id).update(comment_count=F("comment_count") - 1)
+    comment.thread.comment_count = _count_comment(comment.thread_id, -1)
     pages_changed(thread_page_versions(comment.thread))
     if comment.replies.exists():
         comment.is_deleted = True

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -55,7 +56,12 @@ def _discussion_for_comment(comment: Comment, viewer) -> Discussion:
 
 
 def _comment_or_404(comment_id: int, viewer) -> Comment:
-    queryset = Comment.objects.select_related("author", "thread").with_viewer_votes(viewer)
+    """The comment, if it is on a page the viewer may see (one query)."""
+    queryset = (
+        Comment.objects.on_pages_visible_to(viewer)
+        .select_related("author", "thread")
+        .with_viewer_votes(viewer)
+    )
     return get_object_or_404(queryset, pk=comment_id)
 
 
@@ -82,6 +88,7 @@ def _form_error_response(
     request, discussion: Discussion, form, *, status: int, parent: Comment | None = None
 ) -> HttpResponse:
     """Show the form again, with its message and what the member typed."""
+    parent = parent or None  # resolves a lazy parent: None when there is none
     context = {"discussion": discussion, "form": form, "parent": parent}
     if request.htmx:
         return _render_partial(request, "reply-form" if parent else "comment-form", context, status)
@@ -148,15 +155,17 @@ def comment_create(request: HttpRequest, target_label: str, target_id: int) -> H
     target = discussion_target(target_label, target_id, request.user)
     discussion = Discussion(target, None, "best", 1, nodes=[], has_more=False)
     form = CommentForm(request.POST)
-    parent_id = form.data.get("parent") or None
-    parent = Comment.objects.filter(pk=parent_id).first() if str(parent_id).isdigit() else None
+    parent_id = str(form.data.get("parent") or "")
+    parent_id = int(parent_id) if parent_id.isdigit() and len(parent_id) < 19 else None
+    # Only an error page needs the parent itself (to show the reply box again).
+    parent = SimpleLazyObject(lambda: Comment.objects.filter(pk=parent_id).first())
 
     if not request.user.is_authenticated:
         drafts.draft_save(
             request.session,
             target=target,
             body=request.POST.get("body", "")[: services.MAX_COMMENT_LENGTH * 2],
-            parent_id=parent.pk if parent else None,
+            parent_id=parent_id,
         )
         return login_redirect(request, discussion.return_url)
     if not form.is_valid():
@@ -191,12 +200,11 @@ def comment_create(request: HttpRequest, target_label: str, target_id: int) -> H
         messages.success(request, "Your comment was posted.")
         return redirect(f"{target.get_absolute_url()}#{comment.anchor}")
     comment.viewer_vote = 0
-    comment.thread.refresh_from_db(fields=["comment_count"])
-    discussion.thread = comment.thread
+    discussion.thread = comment.thread  # its comment_count is the one just written
     context = {
         "discussion": discussion,
         "new_node": CommentNode(comment),
-        "parent": parent,
+        "parent": comment.parent,
         "form": new_comment_form(),
     }
     return _render_partial(request, "comment-posted", context)
@@ -257,8 +265,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         messages.success(request, "Your comment was deleted.")
         anchor = comment.anchor if kept else f"discussion-{discussion.key}"
         return redirect(f"{discussion.target.get_absolute_url()}#{anchor}")
-    comment.thread.refresh_from_db(fields=["comment_count"])
-    discussion.thread = comment.thread
+    discussion.thread = comment.thread  # its comment_count is the one just written
     if kept:
         comment.is_deleted = True
         context = {"discussion": discussion, "node": CommentNode(comment), "count_oob": True}
@@ -271,8 +278,9 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_POST
 def comment_vote(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = get_object_or_404(Comment.objects.select_related("thread"), pk=comment_id)
-    _discussion_for_comment(comment, request.user)  # 404 unless the viewer may see the page
+    comment = get_object_or_404(
+        Comment.objects.on_pages_visible_to(request.user).select_related("thread"), pk=comment_id
+    )
     next_url = safe_next(request, "/")
     if not request.user.is_authenticated:
         return login_redirect(request, next_url)

@@ -66,7 +66,7 @@ def no_js_page(request, browser, no_js_browser, live_server):
     else:
         context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     yield page
     context.close()
 
@@ -75,7 +75,7 @@ def no_js_page(request, browser, no_js_browser, live_server):
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     yield page
     context.close()
 
