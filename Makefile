@@ -44,3 +44,58 @@ test: install lint
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts
+
+.PHONY: bench bench-small bench-tools
+
+## Load benchmark: PostgreSQL database remedy_bench, full-size demo data, gunicorn + wrk
+## on 127.0.0.1; prints a table and writes bench/results/<timestamp>.json (< 15 minutes)
+bench: install bench-tools
+	$(BIN)/python -m bench.run --size full
+
+## The same on a tiny data set, in well under a minute (for CI)
+bench-small: install bench-tools
+	$(BIN)/python -m bench.run --size small
+
+# wrk (Debian package) drives the load; PostgreSQL must be up on 127.0.0.1:5432.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "== installing wrk (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
+	  echo "== starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
+	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	  pg_isready -h 127.0.0.1 -p 5432; }
+
+.PHONY: test-reliability soak reliability-tools
+
+# The reliability suite's database: dropped and created anew by every run.
+RELIABILITY_DATABASE_URL := postgres://postgres@127.0.0.1:5432/remedy_reliability
+
+## The served site under load and failures (tests/reliability): gunicorn × 2 behind nginx,
+## PostgreSQL (DATABASE_URL, default remedy_reliability, recreated), Redis db 5. It
+## restarts the machine's PostgreSQL once, at the end. A few minutes.
+test-reliability: install reliability-tools
+	env -u REDIS_URL RUN_RELIABILITY=1 \
+	  DATABASE_URL="$${DATABASE_URL:-$(RELIABILITY_DATABASE_URL)}" \
+	  $(BIN)/python -m pytest tests/reliability -p no:cacheprovider -rxXsP
+
+## The concurrency scenario for SOAK_SECONDS (default 300) with a summary: requests,
+## errors by status, writes acknowledged and found in the database
+soak: install reliability-tools
+	env -u REDIS_URL RUN_RELIABILITY=1 SOAK_SECONDS="$${SOAK_SECONDS:-300}" \
+	  DATABASE_URL="$${DATABASE_URL:-$(RELIABILITY_DATABASE_URL)}" \
+	  $(BIN)/python -m pytest tests/reliability/test_soak.py -p no:cacheprovider -q -s
+
+# nginx (Debian package) in front of the app servers; PostgreSQL and Redis must be up.
+reliability-tools:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "== installing nginx (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
+	  echo "== starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
+	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	  pg_isready -h 127.0.0.1 -p 5432; }
+	@$(BIN)/python -c "import redis; redis.Redis(host='127.0.0.1', socket_timeout=5).ping()" \
+	  || { echo "Redis is not answering on 127.0.0.1:6379"; exit 1; }

@@ -1,0 +1,1 @@
+"""The load benchmark: `make bench` (full size) and `make bench-small` (a few seconds)."""

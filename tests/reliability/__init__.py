@@ -1,0 +1,1 @@
+"""The served site under load and failures: gunicorn behind nginx, PostgreSQL, Redis."""

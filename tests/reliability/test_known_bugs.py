@@ -1,0 +1,203 @@
+"""Application bugs the reliability suite found, each as a strict expected failure: the
+day one is fixed, its test passes, pytest reports it (XPASS(strict) fails the run), and
+the marker comes off. tests/reliability/test_hostile_input.py does not count the same
+failures twice (its KNOWN_BUGS)."""
+
+import tomllib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.test import RequestFactory
+
+from tests.reliability import infra
+from tests.reliability.members import signup, signup_started_token, wait_until
+from tests.reliability.scenario import PAIR_PATH
+
+pytestmark = pytest.mark.reliability
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: REDIS_URL selects Django's RedisCache, which imports the `redis` package, "
+    "but pyproject.toml lists it in no runtime dependency (only tests/reliability adds it to "
+    "`dev`): a production install (`pip install .`) with REDIS_URL set fails on the first "
+    "request that touches the cache or a session (ModuleNotFoundError: No module named 'redis')",
+)
+def test_redis_client_is_a_runtime_dependency():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {dependency.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
+             for dependency in project["dependencies"]}  # fmt: skip
+    assert "redis" in names
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: on PostgreSQL, /members/<username>/ with a NUL byte in the name (%00) "
+    "answers 500: accounts.views.profile looks the name up as is, and PostgreSQL refuses "
+    "text with NUL (DataError) instead of finding no member",
+)
+def test_member_url_with_nul_byte_is_not_found(cluster, members):
+    response = members[0].get("/members/a%00b/")
+    assert response.status_code == 404
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: on PostgreSQL, a discussion page number past 2**63 / 20 (e.g. "
+    "?page=99999999999999999999) answers 500: discussion_thread takes any int, and "
+    "discussion_load's OFFSET overflows PostgreSQL's bigint (NumericValueOutOfRange) "
+    "instead of showing an empty or last page",
+)
+def test_discussion_page_beyond_the_database_range(cluster, members, site):
+    response = members[2].get(
+        f"/discussions/remedies.pair/{site.pair_id}/", params={"page": "9" * 20}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a comment holding a control character (U+0001…U+001F but tab, newline, "
+    "carriage return) is accepted and stored; the discussion's Atom feed then answers 500 "
+    "to everyone while it is among the newest 50 (Django's feed writer raises "
+    "UnserializableContentError: control characters are not allowed in XML 1.0)",
+)
+def test_feed_with_control_characters_in_a_comment(cluster, members, site):
+    member = members[0]
+    thread = f"/discussions/remedies.pair/{site.pair_id}/"
+    posted = member.post(
+        f"{thread}comments/",
+        {"body": "Took it with breakfast\x01 for a year.", "submission": str(uuid.uuid4())},
+    )
+    assert posted.status_code == 302  # accepted: nothing refuses the character
+    feed = member.get(f"{thread}feed/")
+    assert feed.status_code == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a vote whose `next` is a relative string without '/' or '.' (e.g. "
+    "next=abc, or any text with ':') answers 500: safe_next accepts it and vote_response "
+    "passes it to django.shortcuts.redirect, which treats it as a URL pattern name and "
+    "raises NoReverseMatch (same for the comment vote)",
+)
+def test_vote_with_next_that_is_not_an_address(cluster, members):
+    response = members[1].post(f"{PAIR_PATH}vote/", {"value": "up", "next": "abc"})
+    assert response.status_code == 302
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: signing up with ?next= (or a next field) holding a string without '/' or "
+    "'.' answers 500 after the account was created and signed in: accounts.views.signup "
+    "passes safe_next_url() to django.shortcuts.redirect, which tries reverse() on it",
+)
+def test_signup_with_next_that_is_not_an_address(cluster):
+    started = signup_started_token(cluster.url)
+    response = signup(cluster.url, f"next-{uuid.uuid4().hex[:8]}", started, next="abc")
+    assert response.status_code == 302
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: /healthz writes and reads back one cache key shared by every process; when "
+    "another process's probe writes it in between (two load balancers, or nginx and a "
+    "monitor, probing app servers that share Redis), the probe reads the other value and "
+    "answers 503 for a healthy server, which the balancer then takes out of rotation",
+)
+def test_health_check_with_another_probe_in_between(monkeypatch):
+    from config import health
+
+    class SharedCache:
+        """The cache every app server shares, with another server's probe landing
+        between this probe's write and its read."""
+
+        def __init__(self, cache):
+            self.cache = cache
+
+        def set(self, key, value, timeout=None):
+            self.cache.set(key, value, timeout)
+            self.cache.set(key, uuid.uuid4().hex, timeout)  # the other server's probe
+
+        def get(self, key):
+            return self.cache.get(key)
+
+    monkeypatch.setattr(health, "cache", SharedCache(health.cache))
+    monkeypatch.setattr(health, "_database_ok", lambda: True)
+    response = health.healthz(RequestFactory().get("/healthz/"))
+    assert response.status_code == 200
+
+
+def _reply(member, site, parent: int, body: str):
+    return member.post(
+        f"/discussions/remedies.pair/{site.pair_id}/comments/",
+        {"body": body, "parent": str(parent), "submission": str(uuid.uuid4())},
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: two replies in the same comment tree deadlock (one answers 500): "
+    "discussion.services.comment_create locks the parent with SELECT … FOR UPDATE, then "
+    "waits for the thread row that a concurrent reply further down the same tree has "
+    "updated (comment_count); that reply's deferred foreign-key check on root_id/parent_id "
+    "needs FOR KEY SHARE on the locked parent at COMMIT. Seen under load (make soak). "
+    "Locking the parent FOR NO KEY UPDATE (select_for_update(no_key=True)), or the thread "
+    "row before the parent, would avoid it",
+)
+def test_reply_while_a_reply_in_the_same_tree_commits(cluster, members, site):
+    """The other reply is played in SQL, statement for statement as comment_create runs
+    it, and held open until this reply waits; then it commits."""
+    author = members[3]
+    posted = author.post(
+        f"/discussions/remedies.pair/{site.pair_id}/comments/",
+        {"body": "A comment with replies", "submission": str(uuid.uuid4())},
+    )
+    top = int(posted.headers["Location"].rsplit("#comment-", 1)[1])
+    child = int(_reply(author, site, top, "First reply").headers["Location"].rsplit("-", 1)[1])
+    with infra.connect(site.database_url) as watcher:
+        thread = watcher.execute(
+            "SELECT thread_id FROM discussion_comment WHERE id = %s", (top,)
+        ).fetchone()[0]
+        other = psycopg.connect(site.database_url.replace("postgres://", "postgresql://", 1))
+        other.execute(
+            """
+            INSERT INTO discussion_comment (thread_id, parent_id, root_id, depth, author_id,
+                body, body_html, is_deleted, created_at, flag_count, moderation,
+                moderation_reason, upvotes, downvotes, score)
+            VALUES (%s, %s, %s, 2, %s, 'A reply to the reply', '<p>A reply to the reply</p>',
+                false, now(), 0, '', '', 0, 0, 0)
+            """,
+            (thread, child, top, author.user_id),
+        )
+        other.execute(
+            "UPDATE discussion_thread SET comment_count = comment_count + 1 WHERE id = %s",
+            (thread,),
+        )
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reply = pool.submit(_reply, members[4], site, top, "A second reply to the top")
+            waited = wait_until(
+                lambda: watcher.execute(
+                    """
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = %s
+                    AND wait_event_type = 'Lock' AND query LIKE 'UPDATE "discussion_thread"%%'
+                    """,
+                    (infra.database_name(site.database_url),),
+                ).fetchone()[0],
+                timeout=15,
+            )
+            assert waited is not None, "the reply never waited for the thread row"
+            try:
+                other.commit()
+                committed = True
+            except psycopg.errors.DeadlockDetected:
+                committed = False
+            finally:
+                other.close()
+            status = reply.result(timeout=60).status_code
+    assert (committed, status) == (True, 302)
