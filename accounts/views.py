@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import SignupForm
@@ -14,7 +14,7 @@ from discussion.ratelimit import bucket_overflows
 def safe_next_url(request: HttpRequest, default: str = "/") -> str:
     """The `next` address from the form or query, if it points back into this site."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -36,7 +36,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             user = form.save()
             login(request, user, backend="accounts.backends.MemberBackend")
-            return redirect(safe_next_url(request))
+            return HttpResponseRedirect(safe_next_url(request))
     else:
         form = SignupForm()
     return render(
@@ -51,6 +51,8 @@ PROFILE_PAGE_SIZE = 20
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
+    if "\x00" in username:  # PostgreSQL cannot even compare text holding NUL
+        raise Http404("No such member.")
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     comments = Paginator(
         Comment.objects.by_author_newest_first(member, request.user), PROFILE_PAGE_SIZE

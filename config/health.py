@@ -33,9 +33,12 @@ def _database_ok() -> bool:
 
 
 def _cache_ok() -> bool:
-    key, value = "healthz", uuid.uuid4().hex
+    value = uuid.uuid4().hex
+    key = f"healthz:{value}"  # its own key: probes of other processes cannot interfere
     try:
         cache.set(key, value, timeout=10)
-        return cache.get(key) == value
+        ok = cache.get(key) == value
+        cache.delete(key)
+        return ok
     except Exception:  # noqa: BLE001
         return False

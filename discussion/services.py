@@ -1,5 +1,7 @@
 """Writes on discussions and votes. No request, messages or templates in here."""
 
+import unicodedata
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, models, transaction
@@ -64,6 +66,9 @@ def _count_comment(thread_id: int, delta: int) -> int:
 
 
 def _clean_body(body: str) -> str:
+    # Control characters (NUL and the like) have no place in text: PostgreSQL refuses
+    # NUL, and XML (the Atom feeds) refuses the rest. Line breaks and tabs stay.
+    body = "".join(ch for ch in body if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
     body = body.strip()
     if not body:
         raise DiscussionError("Write something before posting.")
@@ -83,6 +88,9 @@ def comment_create(*, author, target: models.Model, body: str, parent_id: int | 
     thread = thread_get_or_create(target=target)
     if thread.is_locked:
         raise NotAllowed("This discussion is locked: it takes no new comments.")
+    # The thread row is locked first by every write in a discussion (this update), so
+    # concurrent replies and deletions in one tree queue up instead of deadlocking.
+    thread.comment_count = _count_comment(thread.pk, +1)
     parent = None
     if parent_id is not None:
         # Locking the parent serializes this reply with the parent's deletion.
@@ -105,7 +113,6 @@ def comment_create(*, author, target: models.Model, body: str, parent_id: int | 
     if parent is None:
         Comment.objects.filter(pk=comment.pk).update(root=comment)
         comment.root_id = comment.pk
-    thread.comment_count = _count_comment(thread.pk, +1)
     comment.thread = thread
     pages_changed(thread_page_versions(thread))
     return comment
@@ -151,8 +158,9 @@ def comment_delete(*, comment: Comment, user) -> bool:
     A comment without replies disappears; so does a "[deleted]" parent left without any.
     """
     _ensure_author(comment, user)
+    new_count = _count_comment(comment.thread_id, -1)  # the thread first, as comment_create
     comment = Comment.objects.select_for_update().select_related("thread").get(pk=comment.pk)
-    comment.thread.comment_count = _count_comment(comment.thread_id, -1)
+    comment.thread.comment_count = new_count
     pages_changed(thread_page_versions(comment.thread))
     if comment.replies.exists():
         comment.is_deleted = True

@@ -33,6 +33,7 @@ from discussion.ratelimit import rate_limit_exceeded
 from discussion.tree import CommentNode, Discussion, discussion_load
 
 TEMPLATE = "discussion/thread.html"
+MAX_PAGE = 100_000  # far past any discussion; keeps OFFSET within the database's range
 DOUBLE_SUBMIT_SECONDS = 3600
 
 
@@ -67,7 +68,9 @@ def _comment_or_404(comment_id: int, viewer) -> Comment:
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}
+    ):
         return candidate
     return fallback
 
@@ -105,7 +108,7 @@ def _form_error_response(
 def discussion_thread(request: HttpRequest, target_label: str, target_id: int) -> HttpResponse:
     target = discussion_target(target_label, target_id, request.user)
     try:
-        page = int(request.GET.get("page", "1"))
+        page = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
         page = 1
     discussion = discussion_load(
@@ -327,7 +330,7 @@ def vote_response(
         if error:
             context = {"title": "Your vote was not counted", "message": error, "back": next_url}
             return render(request, "message.html", context, status=status)
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     if error:
         own = vote_model.objects.filter(target=target, user=request.user).first()
         tally = Tally(target.upvotes, target.downvotes, own.value if own else 0)

@@ -1,7 +1,6 @@
-"""Application bugs the reliability suite found, each as a strict expected failure: the
-day one is fixed, its test passes, pytest reports it (XPASS(strict) fails the run), and
-the marker comes off. tests/reliability/test_hostile_input.py does not count the same
-failures twice (its KNOWN_BUGS)."""
+"""Application bugs the reliability suite found: fixed, and kept as tests so they stay
+fixed. tests/reliability/test_hostile_input.py does not count the same failures twice
+(its KNOWN_BUGS)."""
 
 import tomllib
 import uuid
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.reliability
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: REDIS_URL selects Django's RedisCache, which imports the `redis` package, "
-    "but pyproject.toml lists it in no runtime dependency (only tests/reliability adds it to "
-    "`dev`): a production install (`pip install .`) with REDIS_URL set fails on the first "
-    "request that touches the cache or a session (ModuleNotFoundError: No module named 'redis')",
-)
 def test_redis_client_is_a_runtime_dependency():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {dependency.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
@@ -35,24 +27,11 @@ def test_redis_client_is_a_runtime_dependency():
     assert "redis" in names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: on PostgreSQL, /members/<username>/ with a NUL byte in the name (%00) "
-    "answers 500: accounts.views.profile looks the name up as is, and PostgreSQL refuses "
-    "text with NUL (DataError) instead of finding no member",
-)
 def test_member_url_with_nul_byte_is_not_found(cluster, members):
     response = members[0].get("/members/a%00b/")
     assert response.status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: on PostgreSQL, a discussion page number past 2**63 / 20 (e.g. "
-    "?page=99999999999999999999) answers 500: discussion_thread takes any int, and "
-    "discussion_load's OFFSET overflows PostgreSQL's bigint (NumericValueOutOfRange) "
-    "instead of showing an empty or last page",
-)
 def test_discussion_page_beyond_the_database_range(cluster, members, site):
     response = members[2].get(
         f"/discussions/remedies.pair/{site.pair_id}/", params={"page": "9" * 20}
@@ -60,13 +39,6 @@ def test_discussion_page_beyond_the_database_range(cluster, members, site):
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a comment holding a control character (U+0001…U+001F but tab, newline, "
-    "carriage return) is accepted and stored; the discussion's Atom feed then answers 500 "
-    "to everyone while it is among the newest 50 (Django's feed writer raises "
-    "UnserializableContentError: control characters are not allowed in XML 1.0)",
-)
 def test_feed_with_control_characters_in_a_comment(cluster, members, site):
     member = members[0]
     thread = f"/discussions/remedies.pair/{site.pair_id}/"
@@ -79,37 +51,17 @@ def test_feed_with_control_characters_in_a_comment(cluster, members, site):
     assert feed.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a vote whose `next` is a relative string without '/' or '.' (e.g. "
-    "next=abc, or any text with ':') answers 500: safe_next accepts it and vote_response "
-    "passes it to django.shortcuts.redirect, which treats it as a URL pattern name and "
-    "raises NoReverseMatch (same for the comment vote)",
-)
 def test_vote_with_next_that_is_not_an_address(cluster, members):
     response = members[1].post(f"{PAIR_PATH}vote/", {"value": "up", "next": "abc"})
     assert response.status_code == 302
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: signing up with ?next= (or a next field) holding a string without '/' or "
-    "'.' answers 500 after the account was created and signed in: accounts.views.signup "
-    "passes safe_next_url() to django.shortcuts.redirect, which tries reverse() on it",
-)
 def test_signup_with_next_that_is_not_an_address(cluster):
     started = signup_started_token(cluster.url)
     response = signup(cluster.url, f"next-{uuid.uuid4().hex[:8]}", started, next="abc")
     assert response.status_code == 302
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: /healthz writes and reads back one cache key shared by every process; when "
-    "another process's probe writes it in between (two load balancers, or nginx and a "
-    "monitor, probing app servers that share Redis), the probe reads the other value and "
-    "answers 503 for a healthy server, which the balancer then takes out of rotation",
-)
 def test_health_check_with_another_probe_in_between(monkeypatch):
     from config import health
 
@@ -140,16 +92,6 @@ def _reply(member, site, parent: int, body: str):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: two replies in the same comment tree deadlock (one answers 500): "
-    "discussion.services.comment_create locks the parent with SELECT … FOR UPDATE, then "
-    "waits for the thread row that a concurrent reply further down the same tree has "
-    "updated (comment_count); that reply's deferred foreign-key check on root_id/parent_id "
-    "needs FOR KEY SHARE on the locked parent at COMMIT. Seen under load (make soak). "
-    "Locking the parent FOR NO KEY UPDATE (select_for_update(no_key=True)), or the thread "
-    "row before the parent, would avoid it",
-)
 def test_reply_while_a_reply_in_the_same_tree_commits(cluster, members, site):
     """The other reply is played in SQL, statement for statement as comment_create runs
     it, and held open until this reply waits; then it commits."""
