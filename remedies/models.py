@@ -245,15 +245,18 @@ class PairQuerySet(PublishableQuerySet):
         )
 
     def most_discussed_since(self, since) -> "PairQuerySet":
-        """Pairs by the number of comments posted in their discussion since `since`."""
-        recent = Q(
-            discussion_threads__comments__created_at__gte=since,
-            discussion_threads__comments__is_deleted=False,
-        )
+        """Pairs by the number of comments posted in their discussion since `since`.
+
+        The date is filtered before counting (in the WHERE clause, using the index on
+        created_at), so only recent comments are joined and grouped, not all of them.
+        """
         return (
-            self.select_related("remedy", "condition")
-            .annotate(recent_comments=models.Count("discussion_threads__comments", filter=recent))
-            .filter(recent_comments__gt=0)
+            self.filter(
+                discussion_threads__comments__created_at__gte=since,
+                discussion_threads__comments__is_deleted=False,
+            )
+            .annotate(recent_comments=models.Count("discussion_threads__comments"))
+            .select_related("remedy", "condition")
             .order_by("-recent_comments", "-score", "pk")
         )
 

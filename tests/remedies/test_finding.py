@@ -313,3 +313,19 @@ def test_home_page_query_count_is_fixed(
 
     with django_assert_max_num_queries(8):
         client.get("/")
+
+
+def test_most_discussed_counts_only_this_months_comments(client, seed, make_comment):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from discussion.models import Comment
+
+    old = make_comment(seed, body="Last season")
+    make_comment(seed, body="This month")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+
+    html = client.get("/").content.decode()
+
+    assert "1 new comment" in html and "2 new comments" not in html
