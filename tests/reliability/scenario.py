@@ -34,10 +34,6 @@ NEW_COMMENT_ID = re.compile(r'<li class="comment" id="comment-(\d+)"')
 LOCATION_COMMENT_ID = re.compile(r"#comment-(\d+)$")
 
 
-# Each deadlock the app servers hit leaves this line in their log (then answers 500).
-DEADLOCK_LOG_LINE = "django.db.utils.OperationalError: deadlock detected"
-
-
 def toggle(state: int, value: int) -> int:
     """A vote's effect: a first vote counts, the same again removes it, the other switches."""
     return 0 if state == value else value
@@ -105,20 +101,6 @@ class Report:
     def server_errors(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status is None or o.status >= 500]
 
-    def unexplained_server_errors(self, deadlocks: int) -> tuple[list[Outcome], int]:
-        """Server errors, less one 500 on a comment or reply for each deadlock the servers
-        logged during the run: a known bug (test_known_bugs.py::
-        test_reply_while_a_reply_in_the_same_tree_commits), reported there, not here.
-        Returns (the others, how many were set aside)."""
-        left, explained = [], 0
-        for outcome in self.server_errors():
-            known = outcome.status == 500 and outcome.kind in {"comment", "reply"}
-            if known and explained < deadlocks:
-                explained += 1
-            else:
-                left.append(outcome)
-        return left, explained
-
     def latency_ms(self, q: float) -> float:
         durations = sorted(o.ended - o.started for o in self.outcomes)
         if not durations:
@@ -139,6 +121,7 @@ class Workload:
         *,
         seed: int = 1,
         max_per_member: int = 5000,
+        pause: float = 0.0,
     ):
         self.base_url = base_url
         self.members = members
@@ -146,6 +129,7 @@ class Workload:
         self.seconds = seconds
         self.seed = seed
         self.max_per_member = max_per_member
+        self.pause = pause  # mean seconds a member waits between two requests
         self.run_id = secrets.token_hex(4)
         self.comment_path = f"/discussions/remedies.pair/{pair_id}/comments/"
         self._pool: list[int] = []  # comments acknowledged so far: vote and reply targets
@@ -237,6 +221,8 @@ class Workload:
                 outcomes.append(self.comment(member, rng))
             else:
                 outcomes.append(self.comment(member, rng, parent=comment_id))
+            if self.pause:
+                time.sleep(rng.uniform(0, 2 * self.pause))
         return outcomes
 
     def run(self, events: list[tuple[float, str, Callable[[], object]]] = ()) -> Report:

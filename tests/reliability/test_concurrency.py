@@ -4,13 +4,7 @@
 import pytest
 
 from tests.reliability.conftest import seconds
-from tests.reliability.scenario import (
-    DEADLOCK_LOG_LINE,
-    Workload,
-    audit,
-    summary,
-    vote_snapshot,
-)
+from tests.reliability.scenario import Workload, audit, summary, vote_snapshot
 
 pytestmark = pytest.mark.reliability
 
@@ -21,19 +15,16 @@ def test_fifty_members_voting_and_commenting(cluster, members, site, database):
         cluster.url, members, site.pair_id, seconds("RELIABILITY_SECONDS", 15), seed=1
     )
 
-    deadlocks = cluster.count_in_logs(DEADLOCK_LOG_LINE)
     report = workload.run()
     result = audit(database, report, before, workload.run_id)
-    failed, known = report.unexplained_server_errors(
-        cluster.count_in_logs(DEADLOCK_LOG_LINE) - deadlocks
-    )
+    failed = report.server_errors()
 
     print(summary(report, result, f"{len(members)} members"))
-    print(f"   500s from the known deadlock bug: {known}")
-    assert len(report.writes) >= 200, "too little load to mean anything"
+    # A floor that a busy machine still clears (CI does several hundred).
+    assert len(report.writes) >= 100, "too little load to mean anything"
     assert {o.kind for o in report.writes} == {"comment", "reply", "pair_vote", "comment_vote"}
     assert not failed, [(o.kind, o.label) for o in failed][:20]
     assert not [o for o in report.outcomes if o.login_redirect], "a member was signed out"
     assert not [o for o in report.writes if o.rejected], report.statuses()
     assert result.problems == []
-    assert result.found == result.acknowledged == len(report.writes) - known
+    assert result.found == result.acknowledged == len(report.writes)

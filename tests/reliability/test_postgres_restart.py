@@ -10,19 +10,19 @@ import requests
 
 from tests.reliability import infra
 from tests.reliability.conftest import seconds
-from tests.reliability.scenario import (
-    DEADLOCK_LOG_LINE,
-    Workload,
-    audit,
-    summary,
-    vote_snapshot,
-)
+from tests.reliability.scenario import Workload, audit, summary, vote_snapshot
 
 pytestmark = pytest.mark.reliability
 
-RESTART_AT = 5.0  # seconds into the run
-RECOVERY_SECONDS = 15  # from the restart's start to every instance's /healthz answering 200
+RESTART_AT = 3.0  # seconds into the run
+# From PostgreSQL accepting connections again (the restart command returned) to every
+# instance's /healthz answering 200: the app's own part. The probes queue behind the load.
+RECOVERY_SECONDS = 15
 GRACE = 1.0  # seconds after recovery for requests that began during the outage
+# Fewer members than the concurrency test, with short pauses: writes keep coming, and
+# the /healthz probes measure the app's recovery, not a queue behind saturated workers.
+MEMBERS = 20
+PAUSE = 0.1
 
 
 def healthy(instance) -> bool:
@@ -57,9 +57,13 @@ def test_postgres_restart_mid_run(cluster, members, site):
             recovery["begun"] = begun
 
     workload = Workload(
-        cluster.url, members, site.pair_id, seconds("RELIABILITY_RESTART_SECONDS", 20), seed=3
+        cluster.url,
+        members[:MEMBERS],
+        site.pair_id,
+        seconds("RELIABILITY_RESTART_SECONDS", 25),
+        seed=3,
+        pause=PAUSE,
     )
-    deadlocks = cluster.count_in_logs(DEADLOCK_LOG_LINE)
     try:
         report = workload.run(events=[(RESTART_AT, "restart PostgreSQL", restart)])
     finally:
@@ -70,21 +74,18 @@ def test_postgres_restart_mid_run(cluster, members, site):
     print(summary(report, result, "PostgreSQL restarted"))
     assert report.event_errors == {}
     assert "healthy" in recovery, "the app servers never answered /healthz with 200 again"
-    took = recovery["healthy"] - recovery["begun"]
+    took = recovery["healthy"] - recovery["restarted"]
     print(f"   restart took {recovery['restarted'] - recovery['begun']:.1f} s; "
-          f"healthy again {took:.1f} s after it began")  # fmt: skip
+          f"healthy again {took:.1f} s after PostgreSQL was back")  # fmt: skip
     assert took <= RECOVERY_SECONDS
     assert [instance.process.pid for instance in cluster.instances] == pids, "an app restarted"
     assert all(instance.alive for instance in cluster.instances)
     outage = (recovery["begun"], recovery["healthy"] + GRACE)
-    failed, known = report.unexplained_server_errors(
-        cluster.count_in_logs(DEADLOCK_LOG_LINE) - deadlocks
-    )
-    print(f"   500s from the known deadlock bug: {known}")
+    failed = report.server_errors()
     late = [o for o in failed if o.started > outage[1]]
     assert [(o.kind, o.label) for o in late] == [], "failures after the app had recovered"
     after = [o for o in report.outcomes if o.started > outage[1]]
-    assert after and sum(not o.acknowledged for o in after if o.is_write) <= known
+    assert after and all(o.acknowledged for o in after if o.is_write)
     assert not [o for o in report.outcomes if o.login_redirect], "a member was signed out"
     assert result.problems == []
     assert result.found == result.acknowledged
