@@ -164,8 +164,11 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "429.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Proxies in front of the app that append to X-Forwarded-For (one nginx: 1). Without
+# any, the header is ignored: a client could forge it. Axes and the signup limit both
+# take the client's address from accounts.network.client_address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 
 # Signup spam: a hidden field people leave empty, a minimum time to fill the form, and a
 # limit of sign-ups per address (no third-party service).

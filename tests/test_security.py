@@ -132,6 +132,57 @@ def test_guessing_does_not_lock_the_member_out_from_elsewhere(client, make_membe
     assert from_home.status_code == 302
 
 
+def log_in_through_proxy(client, username, password, forwarded_for):
+    return client.post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR="10.0.0.254",  # the proxy
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_guessing_locks_out_only_the_guesser(client, make_member, settings):
+    settings.PROXY_COUNT = 1
+    settings.AXES_FAILURE_LIMIT = 3
+    make_member("target")
+    guesses = [
+        log_in_through_proxy(client, f"admin{n}", "wrong", "203.0.113.5").status_code
+        for n in range(4)
+    ]
+
+    from_home = log_in_through_proxy(client, "target", PASSWORD, "192.0.2.7")
+
+    assert guesses[-1] == 429
+    assert from_home.status_code == 302
+
+
+def test_without_a_proxy_a_forged_forwarded_for_does_not_dodge_the_lockout(
+    client, make_member, settings
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    make_member("target")
+    statuses = [
+        log_in_through_proxy(client, "target", "wrong", f"198.51.100.{n}").status_code
+        for n in range(4)
+    ]
+
+    assert statuses[-1] == 429
+
+
+def test_behind_a_proxy_a_garbage_forwarded_for_falls_back_to_the_connection(
+    client, make_member, settings
+):
+    settings.PROXY_COUNT = 1
+    settings.AXES_FAILURE_LIMIT = 3
+    make_member("target")
+    statuses = [
+        log_in_through_proxy(client, "target", "wrong", "not an address, <script>").status_code
+        for _ in range(4)
+    ]
+
+    assert statuses == [200, 200, 429, 429]  # AXES_FAILURE_LIMIT: 3, by the proxy's address
+
+
 def test_one_address_trying_many_accounts_is_locked(client, make_member, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for name in ["a1", "a2", "a3", "a4"]:

@@ -43,13 +43,6 @@ def fresh_lockouts(site):
     infra.manage(site.env(), "axes_reset")  # the lockout must not outlive the test
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: django-axes locks out by the connection's address (REMOTE_ADDR): "
-    "AXES_IPWARE_PROXY_COUNT (PROXY_COUNT) only applies when django-ipware is installed, "
-    "and it is not a dependency. Behind a proxy every client has the proxy's address, so "
-    "10 failed logins from anyone lock every member out for AXES_COOLOFF_HOURS",
-)
 def test_password_guessing_locks_out_only_the_guesser(limits_cluster, database, fresh_lockouts):
     victim: Member = create_members(database, f"victim-{uuid.uuid4().hex[:6]}", 1, "")[0]
     guesser = http_session(ATTACKER)
