@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -25,9 +26,12 @@ class Condition(EditorialMarkdownModel, PublishableModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Full-text search (PostgreSQL), written by remedies.search_index on every save.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     markdown_fields = ("description",)
     objects = ConditionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["name"]

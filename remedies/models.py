@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -140,9 +142,12 @@ class Remedy(EditorialMarkdownModel, PublishableModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Full-text search (PostgreSQL), written by remedies.search_index on every save.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     markdown_fields = ("what_it_is", "how_it_works", "why_important", "considerations")
     objects = RemedyQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["name"]
@@ -239,26 +244,51 @@ class PairQuerySet(PublishableQuerySet):
             .order_by(*orderings.get(sort, orderings["evidence"]))
         )
 
+    def of_remedy_for_pair_page(self, remedy_slug: str, viewer) -> "PairQuerySet":
+        """Every pair of one remedy, ranked, with the viewer's vote and own report id: a
+        pair page finds its own pair in this list and shows the rest as the remedy's other
+        conditions, in one query."""
+        pairs = (
+            self.filter(remedy__slug=remedy_slug)
+            .select_related("remedy")
+            .ranked_for_remedy()
+            .with_viewer_vote(viewer)
+        )
+        if not viewer.is_authenticated:
+            return pairs.annotate(own_report_id=Value(None, output_field=models.IntegerField()))
+        own = ExperienceReport.objects.filter(pair=OuterRef("pk"), user=viewer).values("pk")
+        return pairs.annotate(own_report_id=Subquery(own[:1]))
+
     def for_detail_page(self) -> "PairQuerySet":
         return self.select_related("remedy", "condition").prefetch_related(
             "regimens", "evidence_items"
         )
 
-    def most_discussed_since(self, since) -> "PairQuerySet":
-        """Pairs by the number of comments posted in their discussion since `since`.
+    def most_discussed_since(self, since, limit: int) -> list["Pair"]:
+        """The `limit` pairs with the most comments posted since `since`, each with
+        `recent_comments`; ties go to the better-rated pair.
 
-        The date is filtered before counting (in the WHERE clause, using the index on
-        created_at), so only recent comments are joined and grouped, not all of them.
+        Two narrow queries: count recent comments per pair (thread ids only, filtered by
+        the index on created_at), then load the winners. Grouping the wide pair rows
+        themselves sorted every recent comment's joined row, on disk at scale.
         """
-        return (
-            self.filter(
-                discussion_threads__comments__created_at__gte=since,
-                discussion_threads__comments__is_deleted=False,
+        pair_type = ContentType.objects.get_for_model(self.model)
+        counts = dict(
+            Comment.objects.filter(
+                created_at__gte=since,
+                is_deleted=False,
+                thread__content_type=pair_type,
+                thread__object_id__in=self.values("pk"),
             )
-            .annotate(recent_comments=models.Count("discussion_threads__comments"))
-            .select_related("remedy", "condition")
-            .order_by("-recent_comments", "-score", "pk")
+            .values_list("thread__object_id")
+            .annotate(recent=models.Count("pk"))
+            .order_by("-recent", "thread__object_id")[: limit * 4]
         )
+        pairs = list(self.filter(pk__in=counts).select_related("remedy", "condition"))
+        for pair in pairs:
+            pair.recent_comments = counts[pair.pk]
+        pairs.sort(key=lambda pair: (-pair.recent_comments, -pair.score, pair.pk))
+        return pairs[:limit]
 
     def top_rated(self) -> "PairQuerySet":
         """Pairs members rate best (Wilson lower bound, so a few votes cannot top it)."""
@@ -313,9 +343,12 @@ class Pair(EditorialMarkdownModel, PublishableModel, VotableModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Full-text search (PostgreSQL), written by remedies.search_index on every save.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     markdown_fields = ("mechanism",)
     objects = PairQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         verbose_name = "remedy for a condition"
@@ -323,7 +356,11 @@ class Pair(EditorialMarkdownModel, PublishableModel, VotableModel):
         constraints = [
             models.UniqueConstraint(fields=["remedy", "condition"], name="unique_remedy_condition")
         ]
-        indexes = [models.Index(fields=["condition", "-effectiveness"])]
+        indexes = [
+            models.Index(fields=["condition", "-effectiveness"]),
+            # "Top rated" on the home page walks this instead of sorting every pair.
+            models.Index(fields=["-score", "-upvotes", "id"], name="pair_top_rated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.remedy} for {self.condition}"

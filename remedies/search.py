@@ -10,14 +10,15 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from conditions.models import Condition
 from remedies.citations import strip_citation_markers
-from remedies.models import Evidence, Pair, Remedy
+from remedies.models import Pair, Remedy
+from remedies.search_index import CONFIG
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
@@ -122,61 +123,28 @@ def search(query: str) -> list[SearchResult]:
 
 
 def _postgres_matches(query: str):
-    from django.contrib.postgres.aggregates import StringAgg
-    from django.contrib.postgres.search import (
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-        TrigramWordSimilarity,
-    )
+    """Ranked by the stored vectors (remedies.search_index), plus trigram similarity of
+    names so that a misspelled name still finds its page."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 
-    terms = SearchQuery(query, search_type="websearch", config="english")
+    terms = SearchQuery(query, search_type="websearch", config=CONFIG)
 
-    def ranked(queryset, document, similarity):
+    def ranked(queryset, similarity):
         return (
             queryset.annotate(
-                document=document,
                 similarity=similarity,
-                search_score=SearchRank(F("document"), terms) + F("similarity"),
+                search_score=SearchRank(F("search_vector"), terms) + F("similarity"),
             )
-            .filter(Q(document=terms) | Q(similarity__gte=MIN_SIMILARITY))
+            .filter(Q(search_vector=terms) | Q(similarity__gte=MIN_SIMILARITY))
             .order_by("-search_score")[:RESULTS_PER_KIND]
         )
 
-    remedies = ranked(
-        Remedy.objects.published(),
-        SearchVector("name", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-        + SearchVector(
-            "what_it_is",
-            "how_it_works",
-            "why_important",
-            "considerations",
-            weight="C",
-            config="english",
-        ),
-        TrigramWordSimilarity(Value(query), "name"),
-    )
-    conditions = ranked(
-        Condition.objects.published(),
-        SearchVector("name", weight="A", config="english")
-        + SearchVector("summary", "description", weight="B", config="english"),
-        TrigramWordSimilarity(Value(query), "name"),
-    )
-    evidence_text = (
-        Evidence.objects.filter(pair=OuterRef("pk"))
-        .values("pair")
-        .annotate(text=StringAgg("finding", " "))
-        .values("text")
-    )
+    remedies = ranked(Remedy.objects.published(), TrigramWordSimilarity(Value(query), "name"))
+    conditions = ranked(Condition.objects.published(), TrigramWordSimilarity(Value(query), "name"))
     pairs = ranked(
         Pair.objects.published()
         .select_related("remedy", "condition")
-        .prefetch_related("evidence_items")
-        .annotate(evidence_text=Subquery(evidence_text)),
-        SearchVector("remedy__name", "condition__name", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-        + SearchVector("mechanism", "evidence_text", weight="C", config="english"),
+        .prefetch_related("evidence_items"),
         Greatest(
             TrigramWordSimilarity(Value(query), "remedy__name"),
             TrigramWordSimilarity(Value(query), "condition__name"),

@@ -7,6 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from config.pagecache import GLOBAL, bump
+from remedies import search_index
 
 EDITORIAL_APPS = {"remedies", "conditions"}
 NOT_EDITORIAL = {"pairvote", "experiencereport"}
@@ -31,3 +32,27 @@ def member_changed(sender, update_fields=None, created=False, **kwargs) -> None:
     if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
     transaction.on_commit(lambda: bump(GLOBAL))
+
+
+# Search vectors follow the text they index (remedies.search_index; PostgreSQL only).
+
+
+@receiver(post_save, sender="remedies.Remedy")
+def remedy_saved(sender, instance, **kwargs) -> None:
+    search_index.index_remedies([instance.pk])
+
+
+@receiver(post_save, sender="conditions.Condition")
+def condition_saved(sender, instance, **kwargs) -> None:
+    search_index.index_conditions([instance.pk])
+
+
+@receiver(post_save, sender="remedies.Pair")
+def pair_saved(sender, instance, **kwargs) -> None:
+    search_index.index_pairs([instance.pk])
+
+
+@receiver(post_save, sender="remedies.Evidence")
+@receiver(post_delete, sender="remedies.Evidence")
+def evidence_changed(sender, instance, **kwargs) -> None:
+    search_index.index_pairs([instance.pair_id])

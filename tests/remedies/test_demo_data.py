@@ -39,7 +39,7 @@ SMALL = [
     "--votes=500",
     "--reports=50",
 ]
-BENCH_COUNTS = [0, 100, 1000, 10000]
+BENCH_COUNTS = [0, 20, 100, 1000, 10000]
 
 
 def generate(*options: str) -> str:

@@ -122,6 +122,24 @@ def test_search_finds_a_misspelling_on_postgres(client, seed):
     assert result_titles(client, "osteoperosis")[0] == "Vitamin K2 for Osteoporosis"
 
 
+def test_editors_changes_are_searchable_at_once(client, seed):
+    """On PostgreSQL search reads stored vectors: every editorial save must refresh them
+    (a finding, a renamed remedy, a new condition's pages), and a removed finding must
+    stop matching."""
+    evidence = seed.evidence_items.first()
+    evidence.finding = "Fewer hip fractures among glassblowers."
+    evidence.save()
+    remedy = seed.remedy
+    remedy.name = "Menaquinone"
+    remedy.save()
+
+    assert "Menaquinone for Osteoporosis" in result_titles(client, "glassblowers")
+    assert "Menaquinone for Osteoporosis" in result_titles(client, "menaquinone")
+
+    evidence.delete()
+    assert "Menaquinone for Osteoporosis" not in result_titles(client, "glassblowers")
+
+
 def test_search_highlights_matched_words(client, seed):
     html = client.get("/search/", {"q": "fracture"}).content.decode()
 

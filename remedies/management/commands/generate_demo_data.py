@@ -2,7 +2,7 @@
 
     manage.py generate_demo_data [--seed 1] [--remedies 50] [--conditions 20] [--pairs 500]
         [--members 1000] [--comments 20000] [--votes 100000] [--reports 5000]
-        [--pair-comments [0,100,1000,10000]] [--reset | --reset-only]
+        [--pair-comments [0,20,100,1000,10000]] [--reset | --reset-only]
 
 Everything generated is recognisable, so `--reset` removes it and nothing else: slugs and
 citation keys start with "demo-", members are "demo-member-1" … "demo-member-N" (password
@@ -53,6 +53,7 @@ from discussion.models import (
     Thread,
     wilson_lower_bound,
 )
+from remedies import search_index
 from remedies.models import (
     Citation,
     DosingRegimen,
@@ -71,7 +72,7 @@ MEMBER_PREFIX = "demo-member-"
 DEMO_PASSWORD = "demo-password-1"
 BENCH_REMEDY_SLUG = "demo-bench-remedy"
 BENCH_CONDITION_PREFIX = "demo-bench-"
-STANDARD_PAIR_COMMENTS = "0,100,1000,10000"
+STANDARD_PAIR_COMMENTS = "0,20,100,1000,10000"
 # A word every data set with remedies or texts contains (the benchmark searches for it).
 SEARCH_WORD = "magnesium"
 
@@ -508,6 +509,8 @@ class DemoData:
             self.write_votes()
         with self.step("experience reports"):
             self.make_reports()
+        with self.step("search vectors"):
+            search_index.index_everything()
 
     # citations and texts
 
