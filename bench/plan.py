@@ -17,11 +17,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from conditions.models import Condition  # noqa: E402
 from discussion.models import Comment, Thread  # noqa: E402
@@ -69,7 +70,7 @@ def rows() -> list[dict]:
         .values_list("pk", flat=True)[:VOTE_TARGETS]
     ) or list(comments.order_by("pk").values_list("pk", flat=True)[:VOTE_TARGETS])
 
-    def row(name, path, *, method="GET", body="", signed_in=False, ids=None):
+    def row(name, path, *, method="GET", body="", signed_in=False, ids=None, server="cached"):
         return {
             "name": name,
             "method": method,
@@ -77,6 +78,9 @@ def rows() -> list[dict]:
             "body": body,
             "signed_in": signed_in,
             "ids": ids or [],
+            # "cached": served as in production (anonymous pages from the page cache);
+            # "uncached": the same site with PAGE_CACHE=0, every page rendered anew.
+            "server": server,
         }
 
     plan = [
@@ -85,15 +89,19 @@ def rows() -> list[dict]:
         row(f"remedy page ({remedy.slug})", remedy.get_absolute_url()),
         row(f"condition page ({condition.slug})", condition.get_absolute_url()),
     ]
-    for signed_in in (False, True):
-        who = "signed in" if signed_in else "anonymous"
+    for who, signed_in, server in [
+        ("anonymous", False, "cached"),
+        ("anonymous, uncached", False, "uncached"),
+        ("signed in", True, "cached"),
+    ]:
         for pair in bench_pairs:
-            comments_count = pair.condition.slug.removeprefix(BENCH_CONDITION_PREFIX)
+            comments_count = int(pair.condition.slug.removeprefix(BENCH_CONDITION_PREFIX))
             plan.append(
                 row(
-                    f"pair, {int(comments_count):,} comments, {who}",
+                    f"pair, {comments_count:,} comments, {who}",
                     pair.get_absolute_url(),
                     signed_in=signed_in,
+                    server=server,
                 )
             )
     plan.append(row(f"search ({SEARCH_WORD})", f"/search/?q={SEARCH_WORD}"))
@@ -122,16 +130,19 @@ def rows() -> list[dict]:
 
 def count_queries(plan: list[dict]) -> None:
     """Queries of one request of each row, once per-process caches (content types, the
-    URL resolver) are warm, as they are in a server that has served a page."""
+    URL resolver) are warm, as they are in a server that has served a page. A row's first
+    request misses the page cache (`queries`); for anonymous rows of the cached server, a
+    second request shows what a page cache hit costs (`hit_queries`)."""
     member = get_user_model().objects.get(username=MEMBER)
     anonymous = Client(HTTP_HOST="127.0.0.1")
     signed_in = Client(HTTP_HOST="127.0.0.1")
     signed_in.force_login(member)
     warm_page = next(entry["path"] for entry in plan if entry["name"].startswith("pair"))
-    for client in (anonymous, signed_in):
-        client.get(warm_page)
-    for entry in plan:
-        client = signed_in if entry["signed_in"] else anonymous
+    with override_settings(PAGE_CACHE=False):
+        for client in (anonymous, signed_in):
+            client.get(warm_page)
+
+    def send(client, entry):
         path = entry["path"]
         if entry["ids"]:
             path = path.replace("{id}", str(entry["ids"][0]))
@@ -140,8 +151,14 @@ def count_queries(plan: list[dict]) -> None:
                 response = client.post(path, dict(parse_qsl(entry["body"])))
             else:
                 response = client.get(path)
-        entry["queries"] = len(queries)
-        entry["status_in_process"] = response.status_code
+        return len(queries), response.status_code
+
+    for entry in plan:
+        client = signed_in if entry["signed_in"] else anonymous
+        with override_settings(PAGE_CACHE=entry["server"] == "cached" and settings.PAGE_CACHE):
+            entry["queries"], entry["status_in_process"] = send(client, entry)
+            if entry["server"] == "cached" and not entry["signed_in"] and entry["method"] == "GET":
+                entry["hit_queries"], _ = send(client, entry)
 
 
 def main() -> None:

@@ -5,12 +5,14 @@
 
 Steps: (re)create the PostgreSQL database remedy_bench, migrate, load the seed entry,
 generate demo data (always with the benchmark pairs demo-bench-remedy/demo-bench-<N>),
-collectstatic, serve with gunicorn (DEBUG off, 2 × cores workers) on 127.0.0.1, and load
-each row with wrk from a separate process. For each row: requests per second, latency
-percentiles, the ratio to the ceiling (a Django view that touches no database, measured
-in the same run), and the SQL queries of one request (bench/plan.py, in-process). Prints
-a table and writes bench/results/<timestamp>.json. gunicorn is stopped at the end, also
-on error or Ctrl-C. Nothing but 127.0.0.1 is ever contacted.
+collectstatic, serve with gunicorn (DEBUG off, 2 × cores workers, Redis as in production)
+on 127.0.0.1 twice, with the anonymous page cache on (the site as it runs) and off (the
+"uncached" rows), and load each row with wrk from a separate process. For each row:
+requests per second, latency percentiles, the ratio to the ceiling (a Django view that
+touches no database, measured in the same run), and the SQL queries of one request
+(bench/plan.py, in-process). Prints a table and writes bench/results/<timestamp>.json.
+gunicorn is stopped at the end, also on error or Ctrl-C. Nothing but 127.0.0.1 is ever
+contacted.
 """
 
 import argparse
@@ -33,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -41,6 +44,8 @@ DATABASE = "remedy_bench"
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DATABASE}"
 REQUEST_TIMEOUT = 120
 ADMIN_CONNINFO = f"host={HOST} port=5432 user=postgres dbname=postgres"
+# A Redis database of the benchmark's own, emptied at the start of every run.
+REDIS_URL = f"redis://{HOST}:6379/7"
 
 SIZES = {
     "full": {
@@ -89,12 +94,13 @@ def free_port() -> int:
 
 
 def server_environment() -> dict[str, str]:
-    # No REDIS_URL: the local-memory cache, so the anonymous page cache (config/pagecache.py,
-    # on with Redis or PAGE_CACHE=1) stays off unless PAGE_CACHE=1 is set for the run.
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}}
+    """As production runs: PostgreSQL, and Redis for the cache, sessions, rate limits and
+    the anonymous page cache (config/pagecache.py, on whenever REDIS_URL is set)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG", "PAGE_CACHE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
         SECURE_COOKIES="0",
@@ -125,6 +131,8 @@ def recreate_database() -> None:
     with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {DATABASE}")
+    # Pages cached by an earlier run would carry that run's ids and tokens.
+    redis.Redis.from_url(REDIS_URL, socket_timeout=10).flushdb()
 
 
 class Server:
@@ -311,20 +319,26 @@ def check_row(row: dict, stats: dict) -> list[str]:
 
 def table(rows: list[dict]) -> str:
     header = (
-        f"{'row':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'row':<44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'x ceiling':>9} {'queries':>7} {'s':>3}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
         stats = row["stats"]
         lines.append(
-            f"{row['name']:<38} {stats['rps']:>8.1f} {stats['p50_us'] / 1000:>8.1f} "
+            f"{row['name']:<44} {stats['rps']:>8.1f} {stats['p50_us'] / 1000:>8.1f} "
             f"{stats['p95_us'] / 1000:>8.1f} {stats['p99_us'] / 1000:>8.1f} "
-            f"{row['ratio_to_ceiling']:>9.3f} {row['queries']:>7} {row['seconds']:>3}"
+            f"{row['ratio_to_ceiling']:>9.3f} {queries_shown(row):>7} {row['seconds']:>3}"
             + (f"  !! {'; '.join(row['problems'])}" if row["problems"] else "")
             + (f"  ?? {row['warning']}" if row["warning"] else "")
         )
     return "\n".join(lines)
+
+
+def queries_shown(row: dict) -> str:
+    """Queries of a request that renders the page; "/1" and the like: of a page cache hit."""
+    hit = row.get("hit_queries")
+    return f"{row['queries']}/{hit}" if hit is not None else str(row["queries"])
 
 
 def git_commit() -> str:
@@ -392,19 +406,26 @@ def main() -> None:
 
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {sig: signal.signal(sig, interrupted) for sig in stop_signals}
-    server = None
+    servers: dict[str, Server] = {}
     try:
-        server = Server(env, workers, RESULTS / f"{stamp}-gunicorn.log")
+        # The site as production serves it, and the same with the page cache off (the
+        # "uncached" rows); a server that is not being loaded only waits.
+        for name, extra in [("cached", {}), ("uncached", {"PAGE_CACHE": "0"})]:
+            servers[name] = Server(env | extra, workers, RESULTS / f"{stamp}-gunicorn-{name}.log")
+        server = servers["cached"]
         log(
-            f"== serve: gunicorn ({server.config}), {workers} workers, on {HOST}:{server.port}; "
+            f"== serve: gunicorn ({server.config}), {workers} workers each, page cache on "
+            f"(port {server.port}) and off (port {servers['uncached'].port}); "
             f"wrk, {connections} connections"
         )
-        server.wait_ready()
+        for each in servers.values():
+            each.wait_ready()
         cookie, csrf = log_in(server.port, planned["member"], planned["password"])
         results = []
         ceiling_rps = None
         deadline = started + size["budget_seconds"]
         for number, row in enumerate(planned["rows"]):
+            server = servers[row["server"]]
             warm = warm_up(server.port, row, cookie, csrf, workers, size["warmup_seconds"])
             # Within the budget, leaving the rows still to come their base time at least.
             left = deadline - time.monotonic() - (len(planned["rows"]) - number - 1) * seconds
@@ -424,15 +445,15 @@ def main() -> None:
             row.pop("ids")
             results.append(row)
             log(
-                f"   {row['name']:<38} {stats['rps']:8.1f} req/s  "
+                f"   {row['name']:<44} {stats['rps']:8.1f} req/s  "
                 f"p50 {stats['p50_us'] / 1000:.1f} ms  p99 {stats['p99_us'] / 1000:.1f} ms  "
                 f"({duration} s)"
                 + (f"  !! {'; '.join(row['problems'])}" if row["problems"] else "")
                 + (f"  ?? {row['warning']}" if row["warning"] else "")
             )
     finally:
-        if server is not None:
-            server.stop()
+        for each in servers.values():
+            each.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -440,11 +461,11 @@ def main() -> None:
         "started": stamp,
         "size": options.size,
         "data": size["data"],
-        "pair_comments": "standard (0, 100, 1,000, 10,000)",
+        "pair_comments": "standard (0, 20, 100, 1,000, 10,000)",
         "commit": git_commit(),
         "cores": cores,
         "gunicorn_workers": workers,
-        "gunicorn_config": server.config,
+        "gunicorn_config": servers["cached"].config,
         "wrk_connections": connections,
         "seconds_per_row": seconds,
         "setup_seconds": timings,

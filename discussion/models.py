@@ -4,6 +4,7 @@ This app knows nothing of remedies: a Thread points at its target through a gene
 relation, and other apps reuse `VotableModel`/`AbstractVote` for their own votes.
 """
 
+import functools
 import math
 from datetime import timedelta
 from typing import NamedTuple
@@ -16,6 +17,7 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from config.pagecache import ACTIVITY, target_key
@@ -128,6 +130,20 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return f"Discussion of {self.target}"
+
+
+_URL_ID = 2_147_483_647  # stands for the comment id in a reversed URL
+
+
+@functools.cache
+def _comment_url_pattern(name: str) -> str:
+    return reverse(name, args=[_URL_ID])
+
+
+def comment_url(name: str, comment_id: int) -> str:
+    """reverse(name, args=[comment_id]) for the comment views (one integer argument),
+    reversed once per process: only the id differs from comment to comment."""
+    return _comment_url_pattern(name).replace(str(_URL_ID), str(comment_id))
 
 
 class CommentQuerySet(models.QuerySet):
@@ -261,9 +277,33 @@ class Comment(VotableModel):
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author_id}"
 
+    # A page shows each comment's links; comment_url skips a reverse() per link.
+    def get_absolute_url(self) -> str:
+        return comment_url("comment_detail", self.pk)
+
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
+
+    @property
+    def vote_url(self) -> str:
+        return comment_url("comment_vote", self.pk)
+
+    @property
+    def reply_url(self) -> str:
+        return comment_url("comment_reply", self.pk)
+
+    @property
+    def edit_url(self) -> str:
+        return comment_url("comment_edit", self.pk)
+
+    @property
+    def delete_url(self) -> str:
+        return comment_url("comment_delete", self.pk)
+
+    @property
+    def flag_url(self) -> str:
+        return comment_url("comment_flag", self.pk)
 
     def page_versions(self) -> list[str]:
         return thread_page_versions(self.thread)

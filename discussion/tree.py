@@ -5,6 +5,7 @@ whatever the number of comments, votes or authors. Trees are linked in Python.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -33,6 +34,9 @@ class CommentNode:
 
 @dataclass
 class Discussion:
+    """One page of a target's discussion (its URLs are worked out once: every comment's
+    controls use them)."""
+
     target: models.Model
     thread: Thread | None
     sort: str
@@ -40,6 +44,9 @@ class Discussion:
     nodes: list[CommentNode]
     has_more: bool
     form: CommentForm | None = None  # the box for a new comment, with any saved draft
+    # False: not read here, only linked to (for readers without JavaScript) and loaded by
+    # htmx; the page that shows it in full is `return_url`.
+    loaded: bool = True
 
     @property
     def target_label(self) -> str:
@@ -50,15 +57,15 @@ class Discussion:
         """A DOM-safe identifier of this discussion on a page."""
         return f"{self.target._meta.model_name}-{self.target.pk}"
 
-    @property
+    @cached_property
     def url(self) -> str:
         return reverse("discussion_thread", args=[self.target_label, self.target.pk])
 
-    @property
+    @cached_property
     def post_url(self) -> str:
         return reverse("comment_create", args=[self.target_label, self.target.pk])
 
-    @property
+    @cached_property
     def page_url(self) -> str:
         """The page that shows this discussion."""
         return self.target.get_absolute_url()
@@ -149,6 +156,12 @@ class TargetThreads:
     @property
     def comment_count(self) -> int:
         return sum(thread.comment_count for thread in self.threads)
+
+
+def discussion_linked(*, target: models.Model, thread: Thread | None) -> Discussion:
+    """A discussion a page lazy-loads without reading it: a link for readers without
+    JavaScript, and no queries."""
+    return Discussion(target, thread, CommentSort.BEST, 1, nodes=[], has_more=False, loaded=False)
 
 
 def discussion_load(

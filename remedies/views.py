@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from discussion import drafts
 from discussion.forms import VoteForm
 from discussion.models import Comment
 from discussion.services import DiscussionError, NotAllowed
-from discussion.tree import Discussion, TargetThreads, discussion_load
+from discussion.tree import Discussion, TargetThreads, discussion_linked, discussion_load
 from discussion.views import login_redirect, safe_next, vote_response
 from remedies.charts import outcomes_chart, votes_chart
 from remedies.citations import References
@@ -65,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "home.html",
         {
-            "most_discussed": published_pairs.most_discussed_since(month_ago)[:HOME_LIST_SIZE],
+            "most_discussed": published_pairs.most_discussed_since(month_ago, HOME_LIST_SIZE),
             "newest_comments": Comment.objects.newest_public(HOME_LIST_SIZE),
             "top_rated": published_pairs.top_rated()[:HOME_LIST_SIZE],
             "conditions": Condition.objects.published().with_remedy_counts(),
@@ -113,13 +114,14 @@ def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
 
 @cache_anonymous_page(_remedy_page_versions)
 def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> HttpResponse:
-    pair = get_object_or_404(
-        Pair.objects.visible_to(request.user).for_detail_page().with_viewer_vote(request.user),
-        remedy__slug=remedy_slug,
-        condition__slug=condition_slug,
+    remedy_pairs = list(
+        Pair.objects.visible_to(request.user).of_remedy_for_pair_page(remedy_slug, request.user)
     )
+    pair = next((p for p in remedy_pairs if p.condition.slug == condition_slug), None)
+    if pair is None:
+        raise Http404("No such page.")
+    prefetch_related_objects([pair], "regimens", "evidence_items")
     warnings = list(Warning.objects.for_pair(pair))
-    remedy_pairs = list(pair.remedy.pairs.visible_to(request.user).ranked_for_remedy())
     threads = TargetThreads([pair.remedy, *remedy_pairs])
     return render(
         request,
@@ -134,7 +136,10 @@ def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> 
             "references": References(pair.cited_texts(warnings)),
             "structured_data": json_ld(pair_structured_data(pair, request)),
             **_experience_context(request, pair),
-            "remedy_discussion": _discussion(request, pair.remedy, threads),
+            # Shown in full on the remedy page; here it is loaded by htmx, or linked to.
+            "remedy_discussion": discussion_linked(
+                target=pair.remedy, thread=threads.get(pair.remedy)
+            ),
             "pair_discussion": _discussion(request, pair, threads),
             "statistics": pair.remedy.statistics(remedy_pairs, threads),
         },
@@ -145,7 +150,13 @@ def _experience_context(request: HttpRequest, pair: Pair, form=None) -> dict:
     """What the pair page shows of members' experience reports, and the member's form."""
     summary = experience_summary(pair)
     if form is None and request.user.is_authenticated:
-        own = ExperienceReport.objects.filter(pair=pair, user=request.user).first()
+        # The pair page's query already tells whether the member has a report.
+        has_none = getattr(pair, "own_report_id", 0) is None
+        own = (
+            None
+            if has_none
+            else ExperienceReport.objects.filter(pair=pair, user=request.user).first()
+        )
         form = ExperienceReportForm.for_report(own, pair=pair)
     return {
         "experiences": summary,

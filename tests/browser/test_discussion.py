@@ -228,6 +228,27 @@ def test_without_javascript_everything_still_works(no_js_page, seed, make_member
     assert not Comment.objects.filter(pk=reply.pk).exists()
 
 
+def test_the_remedy_discussion_on_a_pair_page(page, no_js_page, seed, make_comment):
+    """The pair page lazy-loads the remedy's discussion; without JavaScript it links to
+    the remedy page, which shows that discussion in full."""
+    make_comment(seed.remedy, body="About K2 in general")
+
+    page.goto(PAIR_URL)
+    community = page.locator(
+        "section", has=page.get_by_role("heading", name="Community Discussion")
+    )
+    expect(community.get_by_text("About K2 in general")).to_be_visible()
+
+    no_js_page.goto(PAIR_URL)
+    community = no_js_page.locator(
+        "section", has=no_js_page.get_by_role("heading", name="Community Discussion")
+    )
+    expect(community.get_by_text("About K2 in general")).to_have_count(0)
+    community.get_by_role("link", name="Read and join this discussion (1 comment)").click()
+    expect(no_js_page).to_have_url(re.compile(r"/remedies/vitamin-k2/#discussion-remedy-\d+$"))
+    expect(no_js_page.get_by_text("About K2 in general")).to_be_visible()
+
+
 def test_without_javascript_load_more_is_a_link_to_the_next_page(no_js_page, seed, make_comment):
     for i in range(21):
         make_comment(seed, body=f"Numbered {i}")
@@ -269,6 +290,7 @@ def test_expired_form_says_so_and_keeps_the_text(page, seed, make_member):
     page.goto(PAIR_URL)
     discussion = pair_discussion(page)
     discussion.get_by_label("Comment", exact=True).fill("Please keep this text")
+    expect(page.locator(".lazy-thread")).to_have_count(0)  # both discussions loaded
     page.context.clear_cookies(name="csrftoken")
 
     discussion.get_by_role("button", name="Post comment").click()
