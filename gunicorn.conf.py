@@ -9,8 +9,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-max_requests = 2000  # recycle workers now and then
-max_requests_jitter = 200
+max_requests = 20000  # recycle workers now and then (not every few seconds under load)
+max_requests_jitter = 2000
 # Load the app once in the master: a recycled worker is a fork, ready at once, instead of
 # importing Django anew while its share of requests waits (seen as p99 spikes under load).
 # Deploy new code by restarting gunicorn, not with HUP.
