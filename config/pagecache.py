@@ -11,6 +11,7 @@ with the local-memory cache, which is only correct with a single process).
 
 import hashlib
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -43,37 +44,60 @@ def bump(*names: str) -> None:
         key = VERSION_PREFIX + name
         try:
             cache.incr(key)
-        except ValueError:  # first bump, or evicted: any new value will do
-            cache.add(key, 1, timeout=None) or cache.incr(key)
+        except ValueError:  # first bump, or evicted: a value it never had before
+            cache.add(key, _fresh_version(), timeout=None) or cache.incr(key)
 
 
-def _page_key(request: HttpRequest, names: Iterable[str]) -> str:
-    names = sorted(set(names) | {GLOBAL})
-    versions = cache.get_many([VERSION_PREFIX + n for n in names])
-    stamp = ",".join(f"{n}={versions.get(VERSION_PREFIX + n, 0)}" for n in names)
+def _fresh_version() -> int:
+    """A starting value no earlier life of the cache is likely to have used: a version
+    lost with Redis (restart, eviction) must not come back to an old value."""
+    return secrets.randbits(62)
+
+
+def _global_version() -> int:
+    key = VERSION_PREFIX + GLOBAL
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, _fresh_version(), timeout=None)
+        version = cache.get(key, 0)
+    return version
+
+
+def _page_key(request: HttpRequest, names: Iterable[str], versions: dict[str, int]) -> str:
+    stamp = ",".join(f"{n}={versions.get(VERSION_PREFIX + n, 0)}" for n in sorted(names))
     htmx = request.headers.get("HX-Request", "")
     digest = hashlib.sha256(f"{request.get_full_path()}|{htmx}|{stamp}".encode()).hexdigest()
     return f"page:{digest}"
 
 
-_MISSING = object()
-NO_PAGE = "no-page"  # remembered answer: the view answers itself (404)
+# Which versions each page depends on, remembered by this process as long as GLOBAL has
+# not moved: that follows from what exists and links to what, which only editors change
+# (and every editorial save bumps GLOBAL). GLOBAL is read along with the versions, so a
+# page cache hit costs two cache round trips and no query.
+_remembered_names: dict[str, tuple[int, list[str] | None]] = {}
+REMEMBERED_PAGES = 10_000  # then start over: hostile URLs must not grow it for ever
 
 
-def _version_names(view, version_names, request: HttpRequest, kwargs: dict) -> list[str] | None:
-    """`version_names` for this view and URL, remembered until the next editorial change:
-    which versions a page depends on follows from what exists and links to what, which
-    only editors change (and every editorial save bumps GLOBAL). A cache hit then costs
-    no query at all."""
-    global_version = cache.get(VERSION_PREFIX + GLOBAL, 0)
+def _versions(view, version_names, request: HttpRequest, kwargs: dict):
+    """(names, versions): the version names of this page (None: no such page, the view
+    answers) and their current values, GLOBAL's included."""
     arguments = "|".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
-    digest = hashlib.sha256(f"{view.__module__}.{view.__qualname__}|{arguments}".encode())
-    key = f"page-versions:{global_version}:{digest.hexdigest()}"
-    names = cache.get(key, _MISSING)
-    if names is _MISSING:
-        names = version_names(request, **kwargs)
-        cache.set(key, NO_PAGE if names is None else list(names), PAGE_TIMEOUT)
-    return None if names == NO_PAGE else names
+    memo_key = f"{view.__module__}.{view.__qualname__}|{arguments}"
+    global_key = VERSION_PREFIX + GLOBAL
+    remembered = _remembered_names.get(memo_key)
+    if remembered is not None:
+        global_version, names = remembered
+        versions = cache.get_many([global_key] + [VERSION_PREFIX + n for n in names or ()])
+        if versions.get(global_key) == global_version:
+            return names, versions
+    global_version = _global_version()  # before reading what it covers
+    names = version_names(request, **kwargs)
+    names = None if names is None else sorted(set(names) | {GLOBAL})
+    if len(_remembered_names) >= REMEMBERED_PAGES:
+        _remembered_names.clear()
+    _remembered_names[memo_key] = (global_version, names)
+    versions = cache.get_many([VERSION_PREFIX + n for n in names or ()])
+    return names, versions
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -98,10 +122,10 @@ def cache_anonymous_page(version_names: Callable[..., Iterable[str] | None]):
         def wrapper(request: HttpRequest, *args, **kwargs):
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            names = _version_names(view, version_names, request, kwargs)
+            names, versions = _versions(view, version_names, request, kwargs)
             if names is None:
                 return view(request, *args, **kwargs)
-            key = _page_key(request, names)
+            key = _page_key(request, names, versions)
             cached = cache.get(key)
             if cached is not None:
                 content_type, body = cached

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -156,9 +156,11 @@ class CommentQuerySet(models.QuerySet):
         visible = Q(pk__in=[])
         for label in settings.DISCUSSION_TARGETS:
             model = apps.get_model(label)
-            visible |= Q(
-                thread__content_type=ContentType.objects.get_for_model(model),
-                thread__object_id__in=target_queryset(model, viewer).values("pk"),
+            # EXISTS looks up each comment's page by its key; "object_id IN (visible
+            # pages)" hashed every published page first, on every request.
+            page_visible = target_queryset(model, viewer).filter(pk=OuterRef("thread__object_id"))
+            visible |= Q(thread__content_type=ContentType.objects.get_for_model(model)) & Q(
+                Exists(page_visible)
             )
         return self.filter(visible)
 
