@@ -288,6 +288,12 @@ class Comment(VotableModel):
         return f"comment-{self.pk}"
 
     @property
+    def id_text(self) -> str:
+        """The id for DOM ids in templates, already text: an integer would go through
+        number localization each time, a dozen times per comment on a page."""
+        return str(self.pk)
+
+    @property
     def vote_url(self) -> str:
         return comment_url("comment_vote", self.pk)
 
