@@ -20,12 +20,13 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
-CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 # Where pages carry the CSRF token: form fields, and htmx's header on <body>.
 CSRF_TOKEN_IN_PAGE = re.compile(
-    r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{32,64}(?=")'
+    rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{32,64}(?=")'
 )
 PAGE_TIMEOUT = 24 * 3600
+PAGE_FORMAT = "b1"  # change it when cached entries change shape: old ones are then ignored
 VERSION_PREFIX = "v:"
 GLOBAL = "global"  # editorial content
 ACTIVITY = "activity"  # any comment, vote or report anywhere
@@ -67,7 +68,7 @@ def _page_key(request: HttpRequest, names: Iterable[str], versions: dict[str, in
     stamp = ",".join(f"{n}={versions.get(VERSION_PREFIX + n, 0)}" for n in sorted(names))
     htmx = request.headers.get("HX-Request", "")
     digest = hashlib.sha256(f"{request.get_full_path()}|{htmx}|{stamp}".encode()).hexdigest()
-    return f"page:{digest}"
+    return f"page:{PAGE_FORMAT}:{digest}"
 
 
 # Which versions each page depends on, remembered by this process as long as GLOBAL has
@@ -128,15 +129,15 @@ def cache_anonymous_page(version_names: Callable[..., Iterable[str] | None]):
             key = _page_key(request, names, versions)
             cached = cache.get(key)
             if cached is not None:
-                content_type, body = cached
-                body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+                content_type, body = cached  # bytes, as sent: no encoding per hit
+                body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
                 response = HttpResponse(body, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
                 return response
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming:
                 template = CSRF_TOKEN_IN_PAGE.sub(
-                    lambda m: m.group(1) + CSRF_PLACEHOLDER, response.content.decode()
+                    lambda m: m.group(1) + CSRF_PLACEHOLDER, response.content
                 )
                 cache.set(key, (response["Content-Type"], template), PAGE_TIMEOUT)
                 response["X-Page-Cache"] = "miss"

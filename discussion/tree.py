@@ -143,11 +143,16 @@ def _flatten_below_cap(node: CommentNode, depth: int) -> None:
 
 
 class TargetThreads:
-    """The threads of several targets (some may have none yet), fetched in one query."""
+    """The threads of several targets (some may have none yet)."""
 
-    def __init__(self, targets: list[models.Model]):
-        self.threads = list(Thread.objects.for_targets(targets))
+    def __init__(self, threads: list[Thread]):
+        self.threads = threads
         self._by_target = {(t.content_type_id, t.object_id): t for t in self.threads}
+
+    @classmethod
+    def fetch(cls, targets: list[models.Model]) -> "TargetThreads":
+        """In one query."""
+        return cls(list(Thread.objects.for_targets(targets)))
 
     def get(self, target: models.Model) -> Thread | None:
         content_type = ContentType.objects.get_for_model(target)

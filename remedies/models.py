@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models.functions import Coalesce, JSONObject, NullIf, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -253,11 +253,31 @@ class PairQuerySet(PublishableQuerySet):
             .select_related("remedy")
             .ranked_for_remedy()
             .with_viewer_vote(viewer)
+            .with_threads()
         )
         if not viewer.is_authenticated:
             return pairs.annotate(own_report_id=Value(None, output_field=models.IntegerField()))
         own = ExperienceReport.objects.filter(pair=OuterRef("pk"), user=viewer).values("pk")
         return pairs.annotate(own_report_id=Subquery(own[:1]))
+
+    def with_threads(self) -> "PairQuerySet":
+        """Annotate `thread_data` and `remedy_thread_data`: id, comment count and lock state
+        of the pair's discussion thread and of its remedy's (None while there is none), so
+        pages listing a remedy's pairs need no query of their own for the threads."""
+
+        def thread_of(model: type[models.Model], object_id: str) -> Subquery:
+            return Subquery(
+                Thread.objects.filter(
+                    content_type=ContentType.objects.get_for_model(model),
+                    object_id=OuterRef(object_id),
+                ).values(
+                    data=JSONObject(id="id", comment_count="comment_count", is_locked="is_locked")
+                )[:1]
+            )
+
+        return self.annotate(
+            thread_data=thread_of(Pair, "pk"), remedy_thread_data=thread_of(Remedy, "remedy_id")
+        )
 
     def for_detail_page(self) -> "PairQuerySet":
         return self.select_related("remedy", "condition").prefetch_related(
@@ -304,6 +324,26 @@ class PairQuerySet(PublishableQuerySet):
             return self.annotate(viewer_vote=Value(0))
         own = PairVote.objects.filter(target=OuterRef("pk"), user=user).values("value")
         return self.annotate(viewer_vote=Coalesce(Subquery(own[:1]), Value(0)))
+
+
+def remedy_threads(remedy: "Remedy", pairs: list["Pair"]) -> TargetThreads:
+    """The threads of a remedy and of its pairs, read from the pairs' `with_threads()`
+    annotations; fetched only when there is no pair to carry them."""
+    if not pairs or not hasattr(pairs[0], "thread_data"):
+        return TargetThreads.fetch([remedy, *pairs])
+    fields = ["id", "content_type_id", "object_id", "comment_count", "is_locked"]
+
+    def thread(data: dict | None, target: models.Model) -> list[Thread]:
+        if data is None:
+            return []
+        content_type = ContentType.objects.get_for_model(target)
+        values = [data["id"], content_type.pk, target.pk, data["comment_count"]]
+        return [Thread.from_db(Thread.objects.db, fields, [*values, bool(data["is_locked"])])]
+
+    threads = thread(pairs[0].remedy_thread_data, remedy)
+    for pair in pairs:
+        threads += thread(pair.thread_data, pair)
+    return TargetThreads(threads)
 
 
 class Pair(EditorialMarkdownModel, PublishableModel, VotableModel):

@@ -32,6 +32,7 @@ from remedies.models import (
     PairVote,
     Remedy,
     Warning,
+    remedy_threads,
 )
 from remedies.search import clean_query
 from remedies.search import search as site_search
@@ -93,9 +94,9 @@ def _discussion(request: HttpRequest, target, threads: TargetThreads) -> Discuss
 @cache_anonymous_page(_remedy_page_versions)
 def remedy_detail(request: HttpRequest, remedy_slug: str) -> HttpResponse:
     remedy = get_object_or_404(Remedy.objects.visible_to(request.user), slug=remedy_slug)
-    pairs = list(remedy.pairs.visible_to(request.user).ranked_for_remedy())
+    pairs = list(remedy.pairs.visible_to(request.user).ranked_for_remedy().with_threads())
     warnings = list(remedy.warnings.remedy_wide())
-    threads = TargetThreads([remedy, *pairs])
+    threads = remedy_threads(remedy, pairs)
     return render(
         request,
         "remedies/remedy_detail.html",
@@ -122,7 +123,7 @@ def pair_detail(request: HttpRequest, remedy_slug: str, condition_slug: str) -> 
         raise Http404("No such page.")
     prefetch_related_objects([pair], "regimens", "evidence_items")
     warnings = list(Warning.objects.for_pair(pair))
-    threads = TargetThreads([pair.remedy, *remedy_pairs])
+    threads = remedy_threads(pair.remedy, remedy_pairs)
     return render(
         request,
         "remedies/pair_detail.html",

@@ -19,18 +19,18 @@ REMEDY_URL = "/remedies/vitamin-k2/"
 
 # Budgets, whatever the number of comments, replies, votes and authors.
 # The signed-in budgets add the session and the member (2 queries).
-# Pair page: the remedy's pairs with the viewer's vote and own report's id (one query:
-# the page's own pair is among them), its regimens and evidence (2), its warnings, the
-# threads of the remedy and its pairs (one query), the products, the citations, the
-# statistics, the pair discussion's top-level comments and all their replies (2), and
-# the experience reports' breakdown and votes by month (2). The remedy's discussion is
+# Pair page: the remedy's pairs with the viewer's vote, own report's id and the threads
+# of the remedy and of each pair (one query: the page's own pair is among them), its
+# regimens and evidence (2), its warnings, the products, the citations, the statistics,
+# the pair discussion's top-level comments and all their replies (2), and the
+# experience reports' breakdown and votes by month (2). The remedy's discussion is
 # lazy-loaded (and linked to without JavaScript): no query. Signed in, the member's own
 # report costs one more only when they have one.
-PAIR_PAGE_QUERIES = 12
+PAIR_PAGE_QUERIES = 11
 OWN_REPORT = 0
-# Remedy page: the remedy, its pairs, warnings, the threads, products, citations, the
+# Remedy page: the remedy, its pairs with the threads, warnings, products, citations, the
 # statistics, and the remedy discussion's top-level comments and their replies.
-REMEDY_PAGE_QUERIES = 9
+REMEDY_PAGE_QUERIES = 8
 # Discussion partial (any page): the target, its thread, top-level comments, replies.
 PARTIAL_QUERIES = 4
 SIGNED_IN = 2
