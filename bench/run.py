@@ -336,9 +336,14 @@ def table(rows: list[dict]) -> str:
 
 
 def queries_shown(row: dict) -> str:
-    """Queries of a request that renders the page; "/1" and the like: of a page cache hit."""
-    hit = row.get("hit_queries")
-    return f"{row['queries']}/{hit}" if hit is not None else str(row["queries"])
+    """Queries of a request that renders the page; "/0" and the like: of a page cache hit;
+    "+2": BEGIN and COMMIT around a write's queries."""
+    shown = str(row["queries"])
+    if row.get("hit_queries") is not None:
+        shown += f"/{row['hit_queries']}"
+    if row.get("transaction_statements"):
+        shown += f"+{row['transaction_statements']}"
+    return shown
 
 
 def git_commit() -> str:
