@@ -36,3 +36,46 @@ def test_comment_markdown_drops_headings_and_tables_but_editorial_keeps_them():
     editorial = render_editorial_markdown(source)
     assert "<h2>Heading</h2>" in editorial
     assert "<table>" in editorial
+
+
+def test_no_page_renders_or_sanitizes_markdown(
+    client, seed, make_member, make_comment, monkeypatch
+):
+    """Markdown is rendered and sanitized when text is saved, never when a page is read:
+    the libraries doing it must not be called by any GET."""
+    import markdown
+    import nh3
+
+    member = make_member("reader")
+    comment = make_comment(seed, body="Some *Markdown* with a [link](https://example.org)")
+    make_comment(seed.remedy, body="On the remedy")
+    calls = []
+    real_markdown, real_clean = markdown.markdown, nh3.clean
+    monkeypatch.setattr(
+        markdown, "markdown", lambda *a, **k: calls.append("markdown") or real_markdown(*a, **k)
+    )
+    monkeypatch.setattr(nh3, "clean", lambda *a, **k: calls.append("nh3") or real_clean(*a, **k))
+    pages = [
+        "/",
+        "/remedies/",
+        "/remedies/vitamin-k2/",
+        "/remedies/vitamin-k2/osteoporosis/",
+        "/conditions/",
+        "/conditions/osteoporosis/",
+        "/search/?q=vitamin",
+        f"/discussions/remedies.pair/{seed.pk}/",
+        f"/discussions/remedies.pair/{seed.pk}/feed/",
+        f"/members/{comment.author.username}/",
+    ]
+
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(member)
+        for url in pages:
+            assert client.get(url).status_code == 200, url
+        one_comment = client.get(comment.get_absolute_url(), headers={"HX-Request": "true"})
+        assert "<em>Markdown</em>" in one_comment.content.decode()
+
+    assert calls == []
+    make_comment(seed, body="Saving is where rendering happens")  # the spies do see it
+    assert calls == ["markdown", "nh3"]
