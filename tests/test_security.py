@@ -7,10 +7,12 @@ import time
 from pathlib import Path
 
 from django.contrib.auth.models import User
+from django.db import OperationalError
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from accounts.forms import signup_started_token
-from config.errors import csrf_failure, server_error
+from config.errors import DatabaseUnavailableMiddleware, csrf_failure, server_error
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "a-long-passphrase-1"
@@ -218,6 +220,22 @@ def test_error_pages_leak_nothing(client, db):
     assert missing.status_code == 404 and "<script>" not in missing.content.decode()
     bad_host = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
     assert bad_host.status_code == 400 and "evil.example" not in bad_host.content.decode()
+
+
+def test_a_lost_database_is_a_503_to_retry_not_a_500():
+    """What readers get while PostgreSQL restarts (the whole path runs for real in
+    tests/reliability/test_postgres_restart.py)."""
+    lost = OperationalError("server closed the connection unexpectedly")
+    middleware = DatabaseUnavailableMiddleware(lambda request: HttpResponse())
+
+    page = middleware.process_exception(RequestFactory().get("/"), lost)
+    htmx = middleware.process_exception(RequestFactory().post("/", HTTP_HX_REQUEST="true"), lost)
+    other = middleware.process_exception(RequestFactory().get("/"), ValueError("a bug"))
+
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "try again" in page.content.decode() and "server closed" not in page.content.decode()
+    assert htmx.status_code == 503 and htmx["HX-Retarget"] == "#htmx-errors"
+    assert other is None  # a bug stays a 500, with its traceback in the log
 
 
 def run_django(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -82,6 +82,8 @@ def test_postgres_restart_mid_run(cluster, members, site):
     assert all(instance.alive for instance in cluster.instances)
     outage = (recovery["begun"], recovery["healthy"] + GRACE)
     failed = report.server_errors()
+    # During the outage: "try again" (503 with Retry-After), never the 500 page.
+    assert {o.status for o in failed} <= {503}, "not a 503 during the outage"
     late = [o for o in failed if o.started > outage[1]]
     assert [(o.kind, o.label) for o in late] == [], "failures after the app had recovered"
     after = [o for o in report.outcomes if o.started > outage[1]]
