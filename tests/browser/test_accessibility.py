@@ -7,17 +7,13 @@ from axe_playwright_python.sync_playwright import Axe
 from discussion.models import CommentVote
 from discussion.services import vote_toggle
 from remedies.models import ExperienceReport, PairVote
+from tests.pages import READER_PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PAGES = [
-    "/",
-    "/remedies/",
-    "/remedies/vitamin-k2/",
-    "/remedies/vitamin-k2/osteoporosis/",
-    "/conditions/",
-    "/conditions/osteoporosis/",
+    *READER_PAGES,
     "/search/?q=osteoporosis",
     "/how-we-grade-evidence/",
     "/accounts/login/",
