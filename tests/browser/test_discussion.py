@@ -7,25 +7,11 @@ from playwright.sync_api import expect
 
 from discussion.models import Comment
 from remedies.models import PairVote
+from tests.browser.helpers import PASSWORD, log_in, pair_discussion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAIR_URL = "/remedies/vitamin-k2/osteoporosis/"
-PASSWORD = "a-long-passphrase-1"
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def pair_discussion(page):
-    return page.locator(
-        "section", has=page.get_by_role("heading", name="Discussion for Osteoporosis")
-    )
 
 
 def mark_page(page) -> None:

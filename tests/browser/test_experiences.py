@@ -6,19 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from remedies.models import ExperienceReport
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAIR_URL = "/remedies/vitamin-k2/osteoporosis/"
-PASSWORD = "a-long-passphrase-1"
-
-
-def log_in(page, username: str) -> None:
-    page.goto(f"/accounts/login/?next={PAIR_URL}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(re.escape(PAIR_URL)))
 
 
 def fill_report(page) -> None:
@@ -33,7 +25,7 @@ def fill_report(page) -> None:
 
 def test_vote_then_report_in_place(page, seed, make_member, screenshot):
     make_member("reporter")
-    log_in(page, "reporter")
+    log_in(page, "reporter", next_url=PAIR_URL)
     page.evaluate("window.__noReload = true")
 
     page.locator("#pair-votes").get_by_role("button", name="Downvote").click()
@@ -60,7 +52,7 @@ def test_vote_then_report_in_place(page, seed, make_member, screenshot):
 def test_report_without_javascript(no_js_page, seed, make_member):
     page = no_js_page
     make_member("nojs")
-    log_in(page, "nojs")
+    log_in(page, "nojs", next_url=PAIR_URL)
 
     fill_report(page)
 

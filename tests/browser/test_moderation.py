@@ -7,11 +7,11 @@ from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from discussion.models import Flag, ModerationAction
+from tests.browser.helpers import PASSWORD, log_in, pair_discussion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAIR_URL = "/remedies/vitamin-k2/osteoporosis/"
-PASSWORD = "a-long-passphrase-1"
 SPAM = "Cheap pills at pills.example, best prices!"
 # What the queue and the hide action need (the Moderators group of the migrations has
 # more, but transactional tests flush the database, groups included).
@@ -35,20 +35,6 @@ def moderator(make_member):
     user = make_member("moderator", is_staff=True)
     user.groups.add(group)
     return user
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def pair_discussion(page):
-    return page.locator(
-        "section", has=page.get_by_role("heading", name="Discussion for Osteoporosis")
-    )
 
 
 def test_member_flags_moderator_hides_reader_sees_it_removed(
