@@ -56,16 +56,28 @@ bench: install bench-tools
 bench-small: install bench-tools
 	$(BIN)/python -m bench.run --size small
 
-# wrk (Debian package) drives the load; PostgreSQL must be up on 127.0.0.1:5432.
-bench-tools:
+# wrk (Debian package) drives the load, against PostgreSQL and Redis on 127.0.0.1.
+bench-tools: services-up
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "== installing wrk (Debian package)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+.PHONY: services-up
+
+## PostgreSQL (the machine's cluster) and Redis on 127.0.0.1, started if they are down
+services-up:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
 	  echo "== starting PostgreSQL"; \
 	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
 	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
 	  pg_isready -h 127.0.0.1 -p 5432; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  echo "== starting Redis"; \
+	  command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for _ in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; \
+	  redis-cli -h 127.0.0.1 -p 6379 ping; }
 
 .PHONY: test-reliability soak reliability-tools
 
@@ -87,15 +99,8 @@ soak: install reliability-tools
 	  DATABASE_URL="$${DATABASE_URL:-$(RELIABILITY_DATABASE_URL)}" \
 	  $(BIN)/python -m pytest tests/reliability/test_soak.py -p no:cacheprovider -q -s
 
-# nginx (Debian package) in front of the app servers; PostgreSQL and Redis must be up.
-reliability-tools:
+# nginx (Debian package) in front of the app servers, with PostgreSQL and Redis.
+reliability-tools: services-up
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
 	  echo "== installing nginx (Debian package)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
-	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
-	  echo "== starting PostgreSQL"; \
-	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
-	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
-	  pg_isready -h 127.0.0.1 -p 5432; }
-	@$(BIN)/python -c "import redis; redis.Redis(host='127.0.0.1', socket_timeout=5).ping()" \
-	  || { echo "Redis is not answering on 127.0.0.1:6379"; exit 1; }
