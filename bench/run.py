@@ -112,19 +112,19 @@ def server_environment() -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> str:
+def run_python(env: dict[str, str], args: list[str], what: str) -> str:
+    """Run a Python command of the project with the benchmark's environment; its output."""
     result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode:
         sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"manage.py {' '.join(args)} failed")
+        raise SystemExit(f"{what} failed")
     return result.stdout
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return run_python(env, ["manage.py", *args], f"manage.py {' '.join(args)}")
 
 
 def recreate_database() -> None:
@@ -496,18 +496,7 @@ def main() -> None:
 
 
 def plan_rows(env: dict[str, str]) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.plan"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit("bench/plan.py failed")
-    return json.loads(result.stdout)
+    return json.loads(run_python(env, ["-m", "bench.plan"], "bench/plan.py"))
 
 
 if __name__ == "__main__":

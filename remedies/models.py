@@ -329,8 +329,8 @@ class PairQuerySet(PublishableQuerySet):
 def remedy_threads(remedy: "Remedy", pairs: list["Pair"]) -> TargetThreads:
     """The threads of a remedy and of its pairs, read from the pairs' `with_threads()`
     annotations; fetched only when there is no pair to carry them."""
-    if not pairs or not hasattr(pairs[0], "thread_data"):
-        return TargetThreads.fetch([remedy, *pairs])
+    if not pairs:
+        return TargetThreads.fetch([remedy])
     fields = ["id", "content_type_id", "object_id", "comment_count", "is_locked"]
 
     def thread(data: dict | None, target: models.Model) -> list[Thread]:
