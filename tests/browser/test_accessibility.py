@@ -4,9 +4,6 @@ Also the pair page's screenshots, narrow and wide, light and dark, for people to
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from discussion.models import CommentVote
-from discussion.services import vote_toggle
-from remedies.models import ExperienceReport, PairVote
 from tests.pages import READER_PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,26 +17,6 @@ PAGES = [
     "/accounts/signup/",
 ]
 PASSWORD = "a-long-passphrase-1"
-
-
-@pytest.fixture
-def lively_seed(seed, make_member, make_comment):
-    """The seed pair with a discussion, votes and reports, so every widget is on the page."""
-    alice, bob = make_member("alice"), make_member("bob")
-    top = make_comment(seed, author=alice, body="MK-7 **worked** for me.\n\n- daily\n- with food")
-    reply = make_comment(seed, author=bob, parent=top, body="> worked\n\nWhich brand?")
-    make_comment(seed.remedy, author=bob, body="Watch the `warfarin` warning.")
-    vote_toggle(vote_model=PairVote, target=seed, user=bob, value=1)
-    vote_toggle(vote_model=CommentVote, target=reply, user=alice, value=-1)
-    ExperienceReport.objects.create(
-        pair=seed,
-        user=alice,
-        regimen=seed.regimens.first(),
-        weeks=20,
-        outcome="helped-a-little",
-        side_effects="mild",
-    )
-    return seed
 
 
 def violations(page, url: str) -> str:
